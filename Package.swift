@@ -1,0 +1,42 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "AuditStream", targets: ["AuditStream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CAudit",
+            pkgConfig: "audit",
+            providers: [.apt(["libaudit-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        .target(
+            name: "AuditStream",
+            dependencies: ["CAudit", "CSeccomp"]
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "AuditStream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "AuditStreamTests",
+            dependencies: ["AuditStream"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,70 @@
+/// What an event means, decoded from its records: the syscall by name, the process's ids, the command line
+/// merged from EXECVE, paths, socket addresses and keys.
+///
+/// Strings stay bytes (`[UInt8]`): they are attacker-controlled and need not be valid UTF-8; renderers escape
+/// them. A value the records do not carry is nil — never guessed.
+public struct DecodedEvent: Sendable {
+    public var key: EventKey
+    /// The type of the event's first record (SYSCALL for syscall events, USER_LOGIN…, AVC…).
+    public var primaryType: RecordType
+    public var syscall: Syscall?
+    public var process = Process()
+    /// Rule keys (`key=` split at the kernel's `\x01` separator).
+    public var keys: [[UInt8]] = []
+    /// Arguments from EXECVE, with split (`aN[i]`) arguments joined.
+    public var argv: [[UInt8]]?
+    public var argc: Int?
+    /// PROCTITLE split at NUL; capped at 128 bytes by the kernel, so never preferred over `argv`.
+    public var proctitle: [[UInt8]]?
+    public var cwd: [UInt8]?
+    public var paths: [PathItem] = []
+    public var sockaddrs: [SocketAddress] = []
+
+    public struct Syscall: Sendable {
+        public var arch: UInt32?
+        public var archName: String?
+        public var number: Int?
+        public var name: String?
+        public var success: Bool?
+        public var exit: Int64?
+        /// errno name when `exit` is negative and the call failed.
+        public var errno: String?
+        /// a0…a3 as the kernel prints them (hex, no 0x).
+        public var args: [UInt64] = []
+        public var items: Int?
+    }
+
+    public struct Process: Sendable {
+        public var pid: Int64?
+        public var ppid: Int64?
+        public var auid: Int64?
+        public var uid: Int64?
+        public var gid: Int64?
+        public var euid: Int64?
+        public var suid: Int64?
+        public var fsuid: Int64?
+        public var egid: Int64?
+        public var sgid: Int64?
+        public var fsgid: Int64?
+        public var ses: Int64?
+        public var tty: [UInt8]?
+        public var comm: [UInt8]?
+        public var exe: [UInt8]?
+        public var subj: [UInt8]?
+    }
+
+    public struct PathItem: Sendable {
+        public var item: Int?
+        public var name: [UInt8]?
+        public var inode: Int64?
+        public var dev: [UInt8]?
+        public var mode: UInt64?
+        public var ouid: Int64?
+        public var ogid: Int64?
+        /// NORMAL, PARENT, CREATE, DELETE, UNKNOWN.
+        public var nametype: [UInt8]?
+    }
+
+    /// The kernel's "unset" id (auid/ses of processes that never logged in).
+    public static let unsetID: Int64 = 4_294_967_295
+}

@@ -1,0 +1,156 @@
+/// Groups records into events by (node, time, serial).
+///
+/// Semantics follow auparse, the reference consumer: an event completes on EOE, on a standalone record type, or
+/// when *stream* time (the newest stamp seen) has moved past it by `window`; a wall-clock flush exists for live
+/// sources that go quiet. The most recent completed keys are remembered (`maxDoneKeys`), so a record that
+/// arrives after its event was emitted is reported as *late* instead of silently becoming a second, partial event.
+public final class EventAssembler {
+    public struct Configuration: Sendable {
+        /// Stream-time window after which an open event is complete (auparse `end_of_event_timeout`, 2 s).
+        public var windowMillis: Int64 = 2_000
+        /// Upper bound on open events; beyond it the oldest is emitted early and counted.
+        public var maxOpenEvents: Int = 65_536
+        /// How many completed keys are remembered to recognise late records. By count, not by stream time: a log
+        /// sorted or concatenated out of time order jumps years ahead and back, and a time-based memory would
+        /// forget a key just before its late record comes (go-libaudit's audit-rhel7.log). 131 072 keys ≈ 6 MB.
+        public var maxDoneKeys: Int = 131_072
+        public init() {}
+    }
+
+    public enum Output {
+        case event(AuditEvent)
+        /// A record whose event was already emitted.
+        case late(AuditRecord)
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        public var records = 0
+        public var events = 0
+        public var late = 0
+        /// EOE markers for which no record arrived (auparse eats these too).
+        public var orphanEOE = 0
+        public var evicted = 0
+        public var expired = 0
+        public init() {}
+    }
+
+    private final class Open {
+        var records: [AuditRecord]
+        let arrivalNanos: UInt64
+        init(_ r: AuditRecord, _ now: UInt64) {
+            records = [r]
+            arrivalNanos = now
+        }
+    }
+
+    public let configuration: Configuration
+    public private(set) var statistics = Statistics()
+    private var open: [EventKey: Open] = [:]
+    private var done: [EventKey: Int64] = [:]
+    private var doneOrder: [(EventKey, Int64)] = []
+    private var doneHead = 0
+    private var streamTime: Int64 = .min
+    private var lastSweep: Int64 = -(1 << 62)
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Number of events still open.
+    public var openCount: Int { open.count }
+
+    /// Adds a record; completed events and late records go to `emit`, oldest first.
+    /// `now` is a monotonic wall clock in nanoseconds, used only by `flush(olderThan:now:)`.
+    public func push(_ record: AuditRecord, now: UInt64 = 0, emit: (Output) -> Void) {
+        statistics.records += 1
+        let key = record.key
+        let t = record.stamp.timeMillis
+        if record.type.code == RecordType.eoe.code {
+            if let ev = open.removeValue(forKey: key) {
+                finish(key, ev.records, .endOfEvent, emit)
+            } else if done[key] == nil {
+                statistics.orphanEOE += 1
+            }
+            advance(t, emit)
+            return
+        }
+        if let ev = open[key] {
+            ev.records.append(record)
+        } else if done[key] != nil {
+            statistics.late += 1
+            emit(.late(record))
+        } else if record.type.isStandalone {
+            finish(key, [record], .standalone, emit)
+        } else {
+            open[key] = Open(record, now)
+            if open.count > configuration.maxOpenEvents { evictOldest(emit) }
+        }
+        advance(t, emit)
+    }
+
+    /// Completes every open event whose first record arrived more than the window ago in wall time — for live
+    /// sources, where a quiet system would otherwise hold the last events forever.
+    public func flush(now: UInt64, emit: (Output) -> Void) {
+        let limit = UInt64(configuration.windowMillis) * 1_000_000
+        let stale = open.filter { now &- $0.value.arrivalNanos >= limit && now >= $0.value.arrivalNanos }
+        emitAll(stale.map { $0.key }, .flushed, emit)
+    }
+
+    /// Completes everything still open: the source has ended.
+    public func finish(emit: (Output) -> Void) {
+        emitAll(Array(open.keys), .flushed, emit)
+    }
+
+    private func advance(_ t: Int64, _ emit: (Output) -> Void) {
+        guard t > streamTime else { return }
+        streamTime = t
+        // Sweep at most every 100 ms of stream time: open events are few, but a sweep per record is wasted work.
+        guard t - lastSweep >= 100 || open.count > 4096 else { return }
+        lastSweep = t
+        let cutoff = t - configuration.windowMillis
+        var expired: [EventKey] = []
+        for (k, _) in open where k.stamp.timeMillis < cutoff { expired.append(k) }
+        if !expired.isEmpty {
+            statistics.expired += expired.count
+            emitAll(expired, .expired, emit)
+        }
+    }
+
+    private func emitAll(_ keys: [EventKey], _ why: AuditEvent.Completion, _ emit: (Output) -> Void) {
+        for k in keys.sorted(by: { $0.stamp < $1.stamp }) {
+            if let ev = open.removeValue(forKey: k) { finish(k, ev.records, why, emit) }
+        }
+    }
+
+    private func evictOldest(_ emit: (Output) -> Void) {
+        guard let oldest = open.keys.min(by: { $0.stamp < $1.stamp }) else { return }
+        statistics.evicted += 1
+        emitAll([oldest], .evicted, emit)
+    }
+
+    private func finish(_ key: EventKey, _ records: [AuditRecord], _ why: AuditEvent.Completion, _ emit: (Output) -> Void) {
+        statistics.events += 1
+        done[key] = key.stamp.timeMillis
+        doneOrder.append((key, key.stamp.timeMillis))
+        if done.count > configuration.maxDoneKeys { pruneDone(count: done.count - configuration.maxDoneKeys) }
+        emit(.event(AuditEvent(key: key, records: records, completion: why)))
+    }
+
+    private func pruneDone(count: Int) {
+        var n = count
+        while n > 0, doneHead < doneOrder.count {
+            let (k, kt) = doneOrder[doneHead]
+            if done[k] == kt { done.removeValue(forKey: k) }
+            doneHead += 1
+            n -= 1
+        }
+        compactDoneOrder()
+    }
+
+    private func compactDoneOrder() {
+        if doneHead > 4096, doneHead * 2 > doneOrder.count {
+            doneOrder.removeFirst(doneHead)
+            doneHead = 0
+        }
+    }
+}

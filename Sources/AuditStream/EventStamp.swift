@@ -1,0 +1,39 @@
+/// The identity of an audit event as the kernel stamps it: `audit(SEC.MS:SERIAL)`.
+///
+/// Reassembly keys on the full stamp plus the node, as auparse does: keying on the serial alone (go-audit) merges
+/// events of different hosts and breaks across serial rollover.
+public struct EventStamp: Hashable, Comparable, Sendable {
+    public var seconds: Int64
+    public var milliseconds: UInt16
+    public var serial: UInt32
+
+    public init(seconds: Int64, milliseconds: UInt16, serial: UInt32) {
+        self.seconds = seconds
+        self.milliseconds = milliseconds
+        self.serial = serial
+    }
+
+    /// Stream time in milliseconds; the assembler's expiry clock.
+    public var timeMillis: Int64 { seconds &* 1000 &+ Int64(milliseconds) }
+
+    public static func < (a: EventStamp, b: EventStamp) -> Bool {
+        (a.seconds, a.milliseconds, a.serial) < (b.seconds, b.milliseconds, b.serial)
+    }
+
+    /// `SEC.MMM:SERIAL`, the form ausearch and LAUREL print.
+    public var text: String {
+        let ms = String(milliseconds)
+        return "\(seconds).\(String(repeating: "0", count: 3 - ms.count))\(ms):\(serial)"
+    }
+}
+
+/// Event key: node (interned, 0 = no `node=` prefix) and stamp.
+public struct EventKey: Hashable, Sendable {
+    public var node: UInt32
+    public var stamp: EventStamp
+
+    public init(node: UInt32, stamp: EventStamp) {
+        self.node = node
+        self.stamp = stamp
+    }
+}

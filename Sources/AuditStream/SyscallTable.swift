@@ -1,0 +1,66 @@
+import CSeccomp
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Syscall names per audit arch, resolved through libseccomp once at start-up.
+///
+/// libseccomp's arch tokens *are* the audit arch values (`arch=c000003e` is `SCMP_ARCH_X86_64`), so the table is
+/// keyed by the record's own arch: a 32-bit process's `syscall=11` is execve on i386 whatever the host is. A call
+/// into libseccomp per event would be far slower than this table (system-libraries.md).
+public struct SyscallTable: Sendable {
+    public static let shared = SyscallTable()
+
+    /// (audit arch value, libseccomp/auditctl name), for the arches Vigil decodes.
+    public static let arches: [(UInt32, String)] = [
+        (0xc000_003e, "x86_64"), (0x4000_0003, "i386"), (0xc000_00b7, "aarch64"), (0x4000_0028, "arm"),
+        (0x8000_0015, "ppc64"), (0xc000_0015, "ppc64le"), (0x8000_0016, "s390x"), (0xc000_00f3, "riscv64"),
+        (0x4000_003e, "x32"),
+    ]
+
+    private let names: [UInt32: [String?]]
+    private let numbers: [UInt32: [String: Int]]
+
+    private init() {
+        var names: [UInt32: [String?]] = [:]
+        var numbers: [UInt32: [String: Int]] = [:]
+        for (arch, _) in Self.arches {
+            var table = [String?](repeating: nil, count: 1024)
+            var reverse: [String: Int] = [:]
+            for nr in 0..<1024 {
+                if let c = seccomp_syscall_resolve_num_arch(arch, Int32(nr)) {
+                    let name = String(cString: c)
+                    free(c)
+                    table[nr] = name
+                    reverse[name] = nr
+                }
+            }
+            names[arch] = table
+            numbers[arch] = reverse
+        }
+        self.names = names
+        self.numbers = numbers
+    }
+
+    /// The syscall's name on `arch`, nil if unknown.
+    public func name(arch: UInt32, number: Int) -> String? {
+        nameLookup(arch, number)
+    }
+
+    func nameLookup(_ arch: UInt32, _ number: Int) -> String? {
+        guard number >= 0, number < 1024, let t = names[arch] else { return nil }
+        return t[number]
+    }
+
+    /// The number of a syscall name on `arch` (for interpreted logs and for building audit rules).
+    public func number(arch: UInt32, name: String) -> Int? { numbers[arch]?[name] }
+
+    public static func archName(_ arch: UInt32) -> String? {
+        arches.first { $0.0 == arch }?.1
+    }
+
+    public static func arch(named name: String) -> UInt32? {
+        arches.first { $0.1 == name }?.0
+    }
+}

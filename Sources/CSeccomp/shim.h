@@ -1,0 +1,4 @@
+#ifndef VIGIL_CSECCOMP_SHIM_H
+#define VIGIL_CSECCOMP_SHIM_H
+#include <seccomp.h>
+#endif
