@@ -1,0 +1,45 @@
+# Vigil — set-up and entry points. `make run` and `make test` work on a fresh Debian 12 machine as root:
+# each installs the missing system packages first (apt-get, only when something is missing), then builds.
+
+SWIFT        ?= swift
+BUILD_FLAGS  ?=
+RELEASE_DIR  := .build/release
+# Libraries Vigil links against, and what pkg-config needs to find them.
+BUILD_PACKAGES := libaudit-dev libseccomp-dev pkg-config
+# What the test suite drives for real (the kernel audit tools, receivers, container runtime).
+TEST_PACKAGES  := python3
+# The side-by-side benchmark peer and the log generator's needs.
+BENCH_PACKAGES := laurel auditd curl gcc python3 util-linux
+
+.PHONY: all deps test-deps bench-deps build release run test bench clean
+
+all: build
+
+deps:
+	@scripts/ensure-packages.sh $(BUILD_PACKAGES)
+
+test-deps: deps
+	@scripts/ensure-packages.sh $(TEST_PACKAGES)
+
+bench-deps: deps
+	@scripts/ensure-packages.sh $(BENCH_PACKAGES)
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+# Starts Vigil on the embedded default: replays the bundled sample log through the whole pipeline.
+run: release
+	$(RELEASE_DIR)/vigil replay --stats docs/samples/sample-audit.log
+
+test: test-deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+bench: bench-deps release
+	scripts/bench.sh
+
+clean:
+	rm -rf .build
