@@ -9,7 +9,7 @@ BUILD_PACKAGES := libaudit-dev libseccomp-dev pkg-config
 # What the test suite drives for real (the kernel audit tools, receivers, container runtime).
 TEST_PACKAGES  := python3
 # The side-by-side benchmark peer and the log generator's needs.
-BENCH_PACKAGES := laurel auditd curl gcc python3 util-linux
+BENCH_PACKAGES := laurel auditd curl gcc python3 util-linux time
 
 .PHONY: all deps test-deps bench-deps build release run test bench clean
 

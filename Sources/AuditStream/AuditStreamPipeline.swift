@@ -22,9 +22,14 @@ public final class AuditStreamPipeline {
 
     public var nodes: NodeTable { parser.nodes }
 
-    /// Feeds one text line.
+    /// Feeds one text line (any byte collection; tests and fuzzers).
     public func push<C: Collection>(line: C, number: Int, now: UInt64 = 0, emit: (Output) -> Void)
     where C.Element == UInt8 {
+        Array(line).withUnsafeBufferPointer { push(line: $0, number: number, now: now, emit: emit) }
+    }
+
+    /// Feeds one text line.
+    public func push(line: UnsafeBufferPointer<UInt8>, number: Int, now: UInt64 = 0, emit: (Output) -> Void) {
         lines += 1
         bytes += line.count + 1
         switch parser.parse(line: line, number: number) {

@@ -10,13 +10,13 @@ public struct DecodedEvent: Sendable {
     public var syscall: Syscall?
     public var process = Process()
     /// Rule keys (`key=` split at the kernel's `\x01` separator).
-    public var keys: [[UInt8]] = []
+    public var keys: [Bytes] = []
     /// Arguments from EXECVE, with split (`aN[i]`) arguments joined.
-    public var argv: [[UInt8]]?
+    public var argv: [Bytes]?
     public var argc: Int?
     /// PROCTITLE split at NUL; capped at 128 bytes by the kernel, so never preferred over `argv`.
-    public var proctitle: [[UInt8]]?
-    public var cwd: [UInt8]?
+    public var proctitle: [Bytes]?
+    public var cwd: Bytes?
     public var paths: [PathItem] = []
     public var sockaddrs: [SocketAddress] = []
 
@@ -47,22 +47,22 @@ public struct DecodedEvent: Sendable {
         public var sgid: Int64?
         public var fsgid: Int64?
         public var ses: Int64?
-        public var tty: [UInt8]?
-        public var comm: [UInt8]?
-        public var exe: [UInt8]?
-        public var subj: [UInt8]?
+        public var tty: Bytes?
+        public var comm: Bytes?
+        public var exe: Bytes?
+        public var subj: Bytes?
     }
 
     public struct PathItem: Sendable {
         public var item: Int?
-        public var name: [UInt8]?
+        public var name: Bytes?
         public var inode: Int64?
-        public var dev: [UInt8]?
+        public var dev: Bytes?
         public var mode: UInt64?
         public var ouid: Int64?
         public var ogid: Int64?
         /// NORMAL, PARENT, CREATE, DELETE, UNKNOWN.
-        public var nametype: [UInt8]?
+        public var nametype: Bytes?
     }
 
     /// The kernel's "unset" id (auid/ses of processes that never logged in).

@@ -1,3 +1,5 @@
+import HeapModule
+
 /// Groups records into events by (node, time, serial).
 ///
 /// Semantics follow auparse, the reference consumer: an event completes on EOE, on a standalone record type, or
@@ -12,8 +14,8 @@ public final class EventAssembler {
         public var maxOpenEvents: Int = 65_536
         /// How many completed keys are remembered to recognise late records. By count, not by stream time: a log
         /// sorted or concatenated out of time order jumps years ahead and back, and a time-based memory would
-        /// forget a key just before its late record comes (go-libaudit's audit-rhel7.log). 131 072 keys ≈ 6 MB.
-        public var maxDoneKeys: Int = 131_072
+        /// forget a key just before its late record comes (go-libaudit's audit-rhel7.log). 65 536 keys ≈ 3 MB.
+        public var maxDoneKeys: Int = 65_536
         public init() {}
     }
 
@@ -38,7 +40,9 @@ public final class EventAssembler {
         var records: [AuditRecord]
         let arrivalNanos: UInt64
         init(_ r: AuditRecord, _ now: UInt64) {
-            records = [r]
+            records = []
+            records.reserveCapacity(8)
+            records.append(r)
             arrivalNanos = now
         }
     }
@@ -50,7 +54,16 @@ public final class EventAssembler {
     private var doneOrder: [(EventKey, Int64)] = []
     private var doneHead = 0
     private var streamTime: Int64 = .min
-    private var lastSweep: Int64 = -(1 << 62)
+    /// Open events by stamp time, for expiry without scanning every open event. Entries of events completed
+    /// otherwise stay until their time comes and are skipped then.
+    private var expiry = Heap<Expiry>()
+
+    private struct Expiry: Comparable {
+        let time: Int64
+        let key: EventKey
+        static func < (a: Expiry, b: Expiry) -> Bool { a.time < b.time }
+        static func == (a: Expiry, b: Expiry) -> Bool { a.time == b.time && a.key == b.key }
+    }
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -83,6 +96,7 @@ public final class EventAssembler {
             finish(key, [record], .standalone, emit)
         } else {
             open[key] = Open(record, now)
+            expiry.insert(Expiry(time: t, key: key))
             if open.count > configuration.maxOpenEvents { evictOldest(emit) }
         }
         advance(t, emit)
@@ -104,12 +118,12 @@ public final class EventAssembler {
     private func advance(_ t: Int64, _ emit: (Output) -> Void) {
         guard t > streamTime else { return }
         streamTime = t
-        // Sweep at most every 100 ms of stream time: open events are few, but a sweep per record is wasted work.
-        guard t - lastSweep >= 100 || open.count > 4096 else { return }
-        lastSweep = t
         let cutoff = t - configuration.windowMillis
         var expired: [EventKey] = []
-        for (k, _) in open where k.stamp.timeMillis < cutoff { expired.append(k) }
+        while let first = expiry.min, first.time < cutoff {
+            _ = expiry.removeMin()
+            if open[first.key] != nil { expired.append(first.key) }
+        }
         if !expired.isEmpty {
             statistics.expired += expired.count
             emitAll(expired, .expired, emit)

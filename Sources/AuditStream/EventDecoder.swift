@@ -21,10 +21,7 @@ public enum EventDecoder {
                 }
             default:
                 // Standalone and companion records (USER_*, AVC, SECCOMP, ANOM_*) carry the process fields too.
-                if d.syscall == nil, r.type.code == 1326 || r.type.code >= 1700 && r.type.code < 1800 {
-                    decodeSyscallFields(r, into: &d)
-                }
-                if d.process.pid == nil { decodeProcess(r, into: &d) }
+                decodeFields(r, into: &d, authoritative: false)
             }
         }
         if !execves.isEmpty { decodeExecve(execves, into: &d) }
@@ -33,29 +30,141 @@ public enum EventDecoder {
     }
 
     private static func decodeSyscall(_ r: AuditRecord, into d: inout DecodedEvent) {
-        decodeSyscallFields(r, into: &d)
-        var s = d.syscall ?? DecodedEvent.Syscall()
-        if let v = r.value("success") {
-            s.success = v.elementsEqual("yes".utf8) ? true : v.elementsEqual("no".utf8) ? false : nil
-        }
-        if let e = r.int("exit") {
-            s.exit = e
-            if e < 0, s.success != true { s.errno = ErrnoName.name(-e) }
-        }
-        for name: StaticString in ["a0", "a1", "a2", "a3"] {
-            if let v = r.hex(name) { s.args.append(v) }
-        }
-        s.items = r.int("items").map { Int($0) }
-        d.syscall = s
-        decodeProcess(r, into: &d)
+        decodeFields(r, into: &d, authoritative: true)
     }
 
-    /// `arch=` and `syscall=`, in raw (`c000003e`, `59`) or interpreted (`x86_64`, `execve`) form.
-    private static func decodeSyscallFields(_ r: AuditRecord, into d: inout DecodedEvent) {
+    /// One pass over a record's raw (non-enriched) fields. The SYSCALL record is authoritative; other records
+    /// (USER_*, AVC, SECCOMP, ANOM_*) only fill what is still unknown. The first occurrence of a name wins.
+    /// Names are dispatched as integers (up to 8 bytes packed little-endian) and numbers parsed in place: this
+    /// is the per-event cost of decoding, so it avoids a name search per wanted field.
+    private static func decodeFields(_ r: AuditRecord, into d: inout DecodedEvent, authoritative: Bool) {
         var s = d.syscall ?? DecodedEvent.Syscall()
-        if let i = r.index(of: "arch") {
-            let raw = r.rawValue(at: i)
-            if let a = Number.hex(raw), a <= UInt64(UInt32.max), SyscallTable.archName(UInt32(a)) != nil || raw.count == 8 {
+        var p = d.process
+        var seen: UInt64 = 0
+        var (a0, a1, a2, a3): (UInt64?, UInt64?, UInt64?, UInt64?) = (nil, nil, nil, nil)
+        var archRaw: (Int, Int)? = nil
+        var syscallRaw: (Int, Int)? = nil
+        var keyIndex: Int? = nil
+        r.bytes.withUnsafeBufferPointer { b in
+            for i in 0..<r.fields.count {
+            let f = r.fields[i]
+            if f.enriched { continue }
+            let ns = Int(f.nameStart), ne = Int(f.nameEnd)
+            guard ne - ns <= 8 else { continue }
+            var packed: UInt64 = 0
+            var shift: UInt64 = 0
+            for k in ns..<ne {
+                packed |= UInt64(b[k]) << shift
+                shift &+= 8
+            }
+            let vs = Int(f.valueStart), ve = Int(f.valueEnd)
+            switch packed {
+            case 0x68637261: if seen & 1 == 0 { seen |= 1; archRaw = (vs, ve) }
+            case 0x6c6c6163737973: if seen & 2 == 0 { seen |= 2; syscallRaw = (vs, ve) }
+            case 0x73736563637573:
+                if authoritative, seen & 4 == 0 {
+                    seen |= 4
+                    let v = r.bytes[vs..<ve]
+                    s.success = v.elementsEqual("yes".utf8) ? true : v.elementsEqual("no".utf8) ? false : nil
+                }
+            case 0x74697865: if authoritative, seen & 8 == 0 { seen |= 8; s.exit = Number.decimal(b, vs, ve) }
+            case 0x3061: if authoritative, seen & 16 == 0 { seen |= 16; a0 = Number.hex(b, vs, ve) }
+            case 0x3161: if authoritative, seen & 32 == 0 { seen |= 32; a1 = Number.hex(b, vs, ve) }
+            case 0x3261: if authoritative, seen & 64 == 0 { seen |= 64; a2 = Number.hex(b, vs, ve) }
+            case 0x3361: if authoritative, seen & 128 == 0 { seen |= 128; a3 = Number.hex(b, vs, ve) }
+            case 0x736d657469:
+                if authoritative, seen & 256 == 0 {
+                    seen |= 256
+                    s.items = Number.decimal(b, vs, ve).map { Int($0) }
+                }
+            case 0x646970:  // pid
+                if seen & 512 == 0, authoritative || p.pid == nil {
+                    seen |= 512
+                    p.pid = Number.decimal(b, vs, ve)
+                }
+            case 0x64697070:  // ppid
+                if seen & 1024 == 0, authoritative || p.ppid == nil {
+                    seen |= 1024
+                    p.ppid = Number.decimal(b, vs, ve)
+                }
+            case 0x64697561:  // auid
+                if seen & 2048 == 0, authoritative || p.auid == nil {
+                    seen |= 2048
+                    p.auid = Number.decimal(b, vs, ve)
+                }
+            case 0x646975:  // uid
+                if seen & 4096 == 0, authoritative || p.uid == nil {
+                    seen |= 4096
+                    p.uid = Number.decimal(b, vs, ve)
+                }
+            case 0x646967:  // gid
+                if seen & 8192 == 0, authoritative || p.gid == nil {
+                    seen |= 8192
+                    p.gid = Number.decimal(b, vs, ve)
+                }
+            case 0x64697565:  // euid
+                if seen & 16384 == 0, authoritative || p.euid == nil {
+                    seen |= 16384
+                    p.euid = Number.decimal(b, vs, ve)
+                }
+            case 0x64697573:  // suid
+                if seen & 32768 == 0, authoritative || p.suid == nil {
+                    seen |= 32768
+                    p.suid = Number.decimal(b, vs, ve)
+                }
+            case 0x6469757366:  // fsuid
+                if seen & 65536 == 0, authoritative || p.fsuid == nil {
+                    seen |= 65536
+                    p.fsuid = Number.decimal(b, vs, ve)
+                }
+            case 0x64696765:  // egid
+                if seen & 131072 == 0, authoritative || p.egid == nil {
+                    seen |= 131072
+                    p.egid = Number.decimal(b, vs, ve)
+                }
+            case 0x64696773:  // sgid
+                if seen & 262144 == 0, authoritative || p.sgid == nil {
+                    seen |= 262144
+                    p.sgid = Number.decimal(b, vs, ve)
+                }
+            case 0x6469677366:  // fsgid
+                if seen & 524288 == 0, authoritative || p.fsgid == nil {
+                    seen |= 524288
+                    p.fsgid = Number.decimal(b, vs, ve)
+                }
+            case 0x736573:  // ses
+                if seen & 1048576 == 0, authoritative || p.ses == nil {
+                    seen |= 1048576
+                    p.ses = Number.decimal(b, vs, ve)
+                }
+            case 0x797474:  // tty
+                if seen & 2097152 == 0, authoritative || p.tty == nil {
+                    seen |= 2097152
+                    p.tty = r.value(at: i)
+                }
+            case 0x6d6d6f63:  // comm
+                if seen & 4194304 == 0, authoritative || p.comm == nil {
+                    seen |= 4194304
+                    p.comm = r.value(at: i)
+                }
+            case 0x657865:  // exe
+                if seen & 8388608 == 0, authoritative || p.exe == nil {
+                    seen |= 8388608
+                    p.exe = r.value(at: i)
+                }
+            case 0x6a627573:  // subj
+                if seen & 16777216 == 0, authoritative || p.subj == nil {
+                    seen |= 16777216
+                    p.subj = r.value(at: i)
+                }
+            case 0x79656b: if seen & 33554432 == 0 { seen |= 33554432; keyIndex = i }
+            default: break
+            }
+            }
+        }
+        if authoritative || s.arch == nil, let (vs, ve) = archRaw {
+            let raw = r.bytes[vs..<ve]
+            if let a = Number.hex(raw), a <= UInt64(UInt32.max), raw.count == 8 || SyscallTable.archName(UInt32(a)) != nil {
                 s.arch = UInt32(a)
                 s.archName = SyscallTable.archName(UInt32(a))
             } else {
@@ -64,8 +173,8 @@ public enum EventDecoder {
                 s.archName = name
             }
         }
-        if let i = r.index(of: "syscall") {
-            let raw = r.rawValue(at: i)
+        if authoritative || s.name == nil, let (vs, ve) = syscallRaw {
+            let raw = r.bytes[vs..<ve]
             if let n = Number.decimal(raw) {
                 s.number = Int(n)
                 if let arch = s.arch { s.name = SyscallTable.shared.name(arch: arch, number: Int(n)) }
@@ -75,33 +184,18 @@ public enum EventDecoder {
                 if let arch = s.arch { s.number = SyscallTable.shared.number(arch: arch, name: name) }
             }
         }
-        d.syscall = s
-        if d.keys.isEmpty, let k = r.value("key") {
-            d.keys = k.split(separator: 0x01, omittingEmptySubsequences: true).map(Array.init)
+        if authoritative {
+            s.args = []
+            for a in [a0, a1, a2, a3] {
+                guard let a else { break }
+                s.args.append(a)
+            }
+            if let e = s.exit, e < 0, s.success != true { s.errno = ErrnoName.name(-e) }
         }
-    }
-
-    private static func decodeProcess(_ r: AuditRecord, into d: inout DecodedEvent) {
-        var p = d.process
-        p.pid = r.int("pid") ?? p.pid
-        p.ppid = r.int("ppid") ?? p.ppid
-        p.auid = r.int("auid") ?? p.auid
-        p.uid = r.int("uid") ?? p.uid
-        p.gid = r.int("gid") ?? p.gid
-        p.euid = r.int("euid") ?? p.euid
-        p.suid = r.int("suid") ?? p.suid
-        p.fsuid = r.int("fsuid") ?? p.fsuid
-        p.egid = r.int("egid") ?? p.egid
-        p.sgid = r.int("sgid") ?? p.sgid
-        p.fsgid = r.int("fsgid") ?? p.fsgid
-        p.ses = r.int("ses") ?? p.ses
-        p.tty = r.value("tty") ?? p.tty
-        p.comm = r.value("comm") ?? p.comm
-        p.exe = r.value("exe") ?? p.exe
-        p.subj = r.value("subj") ?? p.subj
+        if archRaw != nil || syscallRaw != nil || authoritative { d.syscall = s }
         d.process = p
-        if d.keys.isEmpty, let k = r.value("key") {
-            d.keys = k.split(separator: 0x01, omittingEmptySubsequences: true).map(Array.init)
+        if d.keys.isEmpty, let k = keyIndex, let v = r.value(at: k) {
+            d.keys = v.split(separator: 0x01, omittingEmptySubsequences: true)
         }
     }
 
@@ -122,7 +216,7 @@ public enum EventDecoder {
     /// over several records). A missing argument (audit-kernel #99: empty arguments were skipped) stays empty,
     /// and arguments beyond a wrong `argc` are kept.
     private static func decodeExecve(_ records: [AuditRecord], into d: inout DecodedEvent) {
-        var args: [Int: [UInt8]] = [:]
+        var args: [Int: Bytes] = [:]
         var chunks: [Int: [(Int, ArraySlice<UInt8>, Bool)]] = [:]
         var argc: Int? = nil
         for r in records {
@@ -152,9 +246,9 @@ public enum EventDecoder {
             let ordered = parts.sorted { $0.0 < $1.0 }
             if ordered.allSatisfy({ !$0.2 }) {
                 let raw = ordered.flatMap { $0.1 }
-                args[n] = Hex.decode(raw) ?? raw
+                args[n] = (Hex.decode(raw) ?? raw)[...]
             } else {
-                args[n] = ordered.flatMap { $0.2 ? Array($0.1) : (Hex.decode($0.1) ?? Array($0.1)) }
+                args[n] = ordered.flatMap { $0.2 ? Array($0.1) : (Hex.decode($0.1) ?? Array($0.1)) }[...]
             }
         }
         let highest = max((argc ?? 0) - 1, args.keys.max() ?? -1)
@@ -162,8 +256,8 @@ public enum EventDecoder {
         d.argv = highest < 0 ? [] : (0...highest).map { args[$0] ?? [] }
     }
 
-    private static func splitNUL(_ v: [UInt8]) -> [[UInt8]] {
-        var parts = v.split(separator: 0, omittingEmptySubsequences: false).map(Array.init)
+    private static func splitNUL(_ v: Bytes) -> [Bytes] {
+        var parts = v.split(separator: 0, omittingEmptySubsequences: false)
         while parts.last?.isEmpty == true { parts.removeLast() }
         return parts
     }

@@ -31,7 +31,7 @@ public enum EventJSON {
             ("suid", p.suid), ("fsuid", p.fsuid), ("egid", p.egid), ("sgid", p.sgid), ("fsgid", p.fsgid), ("ses", p.ses),
         ]
         for (k, v) in ids { if let v { w.key(k); w.int(v) } }
-        let texts: [(String, [UInt8]?)] = [("tty", p.tty), ("comm", p.comm), ("exe", p.exe), ("subj", p.subj)]
+        let texts: [(String, Bytes?)] = [("tty", p.tty), ("comm", p.comm), ("exe", p.exe), ("subj", p.subj)]
         for (k, v) in texts { if let v { w.key(k); w.string(v) } }
         w.endObject()
         if !d.keys.isEmpty {
@@ -87,7 +87,7 @@ public enum EventJSON {
         if r.line > 0 { w.key("line"); w.int(Int64(r.line)) }
         w.key("fields"); w.beginObject()
         var order: [String] = []
-        var values: [String: [[UInt8]?]] = [:]
+        var values: [String: [Bytes?]] = [:]
         for i in 0..<r.count {
             let name = r.name(at: i)
             if values[name] == nil { order.append(name) }

@@ -27,15 +27,13 @@ public struct LineReader: ~Copyable {
             var consumed = start
             let stop = end
             try buffer.withUnsafeBufferPointer { p in
+                let base = p.baseAddress!
                 var s = start
-                var i = start
-                while i < stop {
-                    if p[i] == 10 {
-                        lineNumber += 1
-                        try body(UnsafeBufferPointer(rebasing: p[s..<i]), lineNumber)
-                        s = i + 1
-                    }
-                    i += 1
+                while s < stop, let hit = memchr(base + s, 10, stop - s) {
+                    let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    lineNumber += 1
+                    try body(UnsafeBufferPointer(start: base + s, count: i - s), lineNumber)
+                    s = i + 1
                 }
                 consumed = s
             }

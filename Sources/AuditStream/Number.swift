@@ -42,6 +42,40 @@ public enum Number {
         return digits == 0 ? nil : r
     }
 
+    /// Signed decimal in `b[s..<e]`, without slicing (the decoder's hot path).
+    public static func decimal(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        var i = s
+        guard i < e else { return nil }
+        let negative = b[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard i < e, e - i <= 19 else { return nil }
+        var r: Int64 = 0
+        while i < e {
+            let c = b[i] &- 48
+            guard c <= 9 else { return nil }
+            let (m, o1) = r.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(c))
+            if o1 || o2 { return nil }
+            r = a
+            i += 1
+        }
+        return negative ? -r : r
+    }
+
+    /// Hex (with or without `0x`) in `b[s..<e]`.
+    public static func hex(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64? {
+        var i = s
+        if e - i > 2, b[i] == UInt8(ascii: "0"), b[i + 1] == UInt8(ascii: "x") || b[i + 1] == UInt8(ascii: "X") { i += 2 }
+        guard i < e, e - i <= 16 else { return nil }
+        var r: UInt64 = 0
+        while i < e {
+            guard let d = Hex.nibble(b[i]) else { return nil }
+            r = r << 4 | UInt64(d)
+            i += 1
+        }
+        return r
+    }
+
     /// Octal (`mode=0100755`).
     public static func octal<C: Collection>(_ v: C) -> UInt64? where C.Element == UInt8 {
         var r: UInt64 = 0

@@ -7,7 +7,7 @@ public struct ParseError: Error, Sendable, CustomStringConvertible, Equatable {
         case emptyType = "empty record type"
         case missingStamp = "no msg=audit(SEC.MS:SERIAL) header"
         case badStamp = "malformed timestamp in msg=audit(…)"
-        case tooLong = "line longer than the 64 KiB an audit record can have"
+        case tooLong = "line longer than 60 000 bytes (audit records are under 9 000)"
     }
 
     public var reason: Reason

@@ -1,25 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns one line of audit text into an `AuditRecord`.
 ///
 /// It works on the line's bytes and records spans; it never builds a `String` per field. It is deliberately
 /// forgiving about the body — the formats of 20 years of auditd, AppArmor, SELinux and PAM disagree (audit-reference
 /// §2) — and strict only about the header, since without a type and a stamp a record cannot join an event.
 public struct RecordParser {
-    /// Longest line accepted; the kernel's records are at most ~8 KiB (MAX_AUDIT_MESSAGE_LENGTH 8970).
-    public static let maxLineLength = 65_536
+    /// Longest line accepted; the kernel's records are at most ~8 KiB (MAX_AUDIT_MESSAGE_LENGTH 8970), and field
+    /// offsets are 16-bit (with room for the few synthetic names appended after the line).
+    public static let maxLineLength = 60_000
 
     public let nodes: NodeTable
+    private let scratch = Scratch()
+
+    /// A reusable field buffer: parsing appends into it, and each record gets an exact-size copy.
+    private final class Scratch {
+        var fields: [FieldSpan] = []
+        init() { fields.reserveCapacity(256) }
+    }
 
     public init(nodes: NodeTable = NodeTable()) {
         self.nodes = nodes
     }
 
     /// Parses a text line (`[node=N ]type=T msg=audit(S.M:N): body`), without its trailing newline.
-    public func parse<C: Collection>(line: C, number: Int = 0) -> Result<AuditRecord, ParseError>
-    where C.Element == UInt8 {
-        var bytes = [UInt8](line)
+    public func parse(line: UnsafeBufferPointer<UInt8>, number: Int = 0) -> Result<AuditRecord, ParseError> {
+        var bytes = [UInt8](unsafeUninitializedCapacity: line.count) { buf, n in
+            if let base = line.baseAddress, line.count > 0 { buf.baseAddress!.initialize(from: base, count: line.count) }
+            n = line.count
+        }
         // A CR from a file written on another system is not part of the record.
         if bytes.last == 13 { bytes.removeLast() }
         return parseLine(bytes, number: number)
+    }
+
+    /// Parses a text line given as any byte collection (tests, fuzzing).
+    public func parse<C: Collection>(line: C, number: Int = 0) -> Result<AuditRecord, ParseError>
+    where C.Element == UInt8 {
+        Array(line).withUnsafeBufferPointer { parse(line: $0, number: number) }
     }
 
     /// Parses a record as netlink delivers it: the type in `nlmsg_type` and a body `audit(S.M:N): …` without the
@@ -74,13 +96,17 @@ public struct RecordParser {
                 return .failure(error(.missingStamp, bytes, number))
             }
             guard let stamp else { return .failure(error(.badStamp, bytes, number)) }
-            var fields: [FieldSpan] = []
-            fields.reserveCapacity(24)
+            var fields = scratch.fields
+            fields.removeAll(keepingCapacity: true)
+            scratch.fields = []
             var extra: [UInt8] = []
             parseBody(p, from: after, to: n, into: &fields, extra: &extra, type: type)
+            // One exact-size copy: open events hold thousands of records, so no spare capacity is kept.
+            let exact = fields.withUnsafeBufferPointer { Array($0) }
+            scratch.fields = fields
             let all = extra.isEmpty ? bytes : bytes + extra
             return .success(
-                AuditRecord(type: type, stamp: stamp, node: node, bytes: all, fields: fields, line: number))
+                AuditRecord(type: type, stamp: stamp, node: node, bytes: all, fields: exact, line: number))
         }
     }
 
@@ -162,8 +188,10 @@ public struct RecordParser {
         _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout [FieldSpan],
         extra: inout [UInt8], type: RecordType
     ) {
-        var sep = start
-        while sep < end, p[sep] != 0x1d { sep += 1 }
+        var sep = end
+        if start < end, let hit = memchr(p.baseAddress! + start, 0x1d, end - start) {
+            sep = p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
         parseSegment(p, from: start, to: sep, into: &fields, extra: &extra, enriched: false, lineLength: p.count)
         if sep < end {
             parseSegment(p, from: sep + 1, to: end, into: &fields, extra: &extra, enriched: true, lineLength: p.count)
@@ -191,9 +219,9 @@ public struct RecordParser {
             if pos >= end || p[pos] == 32 {
                 // A bare word: `avc:  denied  { read } for`, `tty`, `user`, `login`, `auditd start,`.
                 let word = (nameStart, pos)
-                if pos - nameStart == 1, p[nameStart] == UInt8(ascii: "{") {
+                if pos - nameStart == 1, p[nameStart] == UInt8(ascii: "{"), lineLength + extra.count + 7 <= Int(UInt16.max) {
                     pos = parseBraceList(p, from: pos, to: end, into: &fields, extra: &extra, lineLength: lineLength)
-                } else if let lw = lastWord, equals(p, lw, "avc:"),
+                } else if let lw = lastWord, equals(p, lw, "avc:"), lineLength + extra.count + 8 <= Int(UInt16.max),
                     equals(p, word, "denied") || equals(p, word, "granted")
                 {
                     fields.append(
@@ -213,11 +241,11 @@ public struct RecordParser {
                 continue
             }
             var nameSpan = (nameStart, nameEnd)
-            if let pre = prefix {
+            if let pre = prefix, lineLength + extra.count + (pre.1 - pre.0) + (nameEnd - nameStart) + 1 <= Int(UInt16.max) {
                 nameSpan = appendName(p, pre, "-", (nameStart, nameEnd), extra: &extra, lineLength: lineLength)
                 nameEnd = nameSpan.1
-                prefix = nil
             }
+            prefix = nil
             if pos < end, p[pos] == UInt8(ascii: "\"") {
                 let vs = pos + 1
                 var ve = vs
@@ -314,7 +342,7 @@ public struct RecordParser {
 
     private func span(_ name: (Int, Int), _ vs: Int, _ ve: Int, _ q: FieldSpan.Quoting, _ enriched: Bool) -> FieldSpan {
         FieldSpan(
-            nameStart: Int32(name.0), nameEnd: Int32(name.1), valueStart: Int32(vs), valueEnd: Int32(ve),
+            nameStart: UInt16(name.0), nameEnd: UInt16(name.1), valueStart: UInt16(vs), valueEnd: UInt16(ve),
             quoting: q, enriched: enriched)
     }
 
@@ -325,8 +353,8 @@ public struct RecordParser {
         let s = lineLength + extra.count
         extra.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         return FieldSpan(
-            nameStart: Int32(s), nameEnd: Int32(s + name.utf8CodeUnitCount), valueStart: Int32(value.0),
-            valueEnd: Int32(value.1), quoting: quoting, enriched: false)
+            nameStart: UInt16(s), nameEnd: UInt16(s + name.utf8CodeUnitCount), valueStart: UInt16(value.0),
+            valueEnd: UInt16(value.1), quoting: quoting, enriched: false)
     }
 
     private func appendName(

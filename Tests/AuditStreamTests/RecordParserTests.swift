@@ -23,7 +23,7 @@ struct RecordParserTests {
         #expect(r.text("op") == "UNLOAD")
         let t = try TestSupport.parse("type=UNKNOWN[1327] msg=audit(1563470055.872:7605215): proctitle=2F62696E2F7368002D63")
         #expect(t.type.code == 1327)
-        #expect(t.value("proctitle") == Array("/bin/sh\u{0}-c".utf8))
+        #expect(t.value("proctitle").map(Array.init) == Array("/bin/sh\u{0}-c".utf8))
     }
 
     @Test func item3_headerWithoutStampIsMalformedWithLineNumber() {
@@ -270,7 +270,7 @@ struct RecordParserTests {
         let r = try TestSupport.parse(
             "type=TTY msg=audit(1491924063.550:1065565): tty pid=27930 uid=1000 auid=1000 ses=762 major=136 minor=0 comm=\"bash\" data=65687F7F6563686F0D1B5B41")
         #expect(r.int("pid") == 27930)
-        #expect(r.value("data") == [0x65, 0x68, 0x7f, 0x7f, 0x65, 0x63, 0x68, 0x6f, 0x0d, 0x1b, 0x5b, 0x41])
+        #expect(r.value("data").map(Array.init) == [0x65, 0x68, 0x7f, 0x7f, 0x65, 0x63, 0x68, 0x6f, 0x0d, 0x1b, 0x5b, 0x41])
         #expect(Printable.escape(r.value("data")!) == "eh\\x7f\\x7fecho\\x0d\\x1b[A")
     }
 
@@ -279,7 +279,7 @@ struct RecordParserTests {
         #expect(cwd.text("cwd") == "/home/andrew_kroh")
         let crypto = try TestSupport.parse(
             "type=CRYPTO_SESSION msg=audit(1.000:20): pid=1 uid=0 auid=4294967295 ses=4294967295 msg='op=start direction=from-server cipher=chacha20-poly1305@openssh.com ksize=512 mac= pfs=curve25519-sha256@libssh.org spid=1299 suid=74 rport=63927 laddr=10.142.0.2 lport=22  exe=\"/usr/sbin/sshd\" hostname=? addr=1.2.3.4 terminal=? res=success'")
-        #expect(crypto.value("mac") == [])
+        #expect(crypto.value("mac")?.isEmpty == true)
         #expect(crypto.text("pfs") == "curve25519-sha256@libssh.org")
         #expect(crypto.text("exe") == "/usr/sbin/sshd")
         let out = TestSupport.assemble([

@@ -51,3 +51,7 @@ extension AuditRecord {
 extension Array where Element == UInt8 {
     var text: String { String(decoding: self, as: UTF8.self) }
 }
+
+extension ArraySlice where Element == UInt8 {
+    var text: String { String(decoding: self, as: UTF8.self) }
+}
