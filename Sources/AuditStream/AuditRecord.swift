@@ -151,7 +151,13 @@ enum FieldValueMarker {
     static func isAbsent(_ v: ArraySlice<UInt8>) -> Bool {
         switch v.count {
         case 1: return v.first == UInt8(ascii: "?")
-        case 6: return v.elementsEqual("(null)".utf8) || v.elementsEqual("(none)".utf8)
+        case 6:
+            let s = v.startIndex
+            guard v[s] == UInt8(ascii: "("), v[s + 5] == UInt8(ascii: ")") else { return false }
+            return (v[s + 1] == UInt8(ascii: "n") && v[s + 2] == UInt8(ascii: "u") && v[s + 3] == UInt8(ascii: "l")
+                && v[s + 4] == UInt8(ascii: "l"))
+                || (v[s + 1] == UInt8(ascii: "n") && v[s + 2] == UInt8(ascii: "o") && v[s + 3] == UInt8(ascii: "n")
+                    && v[s + 4] == UInt8(ascii: "e"))
         default: return false
         }
     }

@@ -2,6 +2,7 @@
 public enum EventDecoder {
     public static func decode(_ event: AuditEvent) -> DecodedEvent {
         var d = DecodedEvent(key: event.key, primaryType: event.records.first?.type ?? .eoe)
+        d.paths.reserveCapacity(event.records.count)
         var execves: [AuditRecord] = []
         for r in event.records {
             switch r.type.code {
@@ -64,8 +65,9 @@ public enum EventDecoder {
             case 0x73736563637573:
                 if authoritative, seen & 4 == 0 {
                     seen |= 4
-                    let v = r.bytes[vs..<ve]
-                    s.success = v.elementsEqual("yes".utf8) ? true : v.elementsEqual("no".utf8) ? false : nil
+                    s.success =
+                        ve - vs == 3 && b[vs] == UInt8(ascii: "y") && b[vs + 1] == UInt8(ascii: "e") && b[vs + 2] == UInt8(ascii: "s")
+                        ? true : ve - vs == 2 && b[vs] == UInt8(ascii: "n") && b[vs + 1] == UInt8(ascii: "o") ? false : nil
                 }
             case 0x74697865: if authoritative, seen & 8 == 0 { seen |= 8; s.exit = Number.decimal(b, vs, ve) }
             case 0x3061: if authoritative, seen & 16 == 0 { seen |= 16; a0 = Number.hex(b, vs, ve) }
@@ -199,65 +201,113 @@ public enum EventDecoder {
         }
     }
 
+    /// One pass over a PATH record's fields (see `decodeFields`).
     private static func decodePath(_ r: AuditRecord) -> DecodedEvent.PathItem {
-        var p = DecodedEvent.PathItem()
-        p.item = r.int("item").map { Int($0) }
-        p.name = r.value("name")
-        p.inode = r.int("inode")
-        p.dev = r.value("dev")
-        if let i = r.index(of: "mode") { p.mode = Number.octal(r.rawValue(at: i)) }
-        p.ouid = r.int("ouid")
-        p.ogid = r.int("ogid")
-        p.nametype = r.value("nametype")
-        return p
+        var item = DecodedEvent.PathItem()
+        r.bytes.withUnsafeBufferPointer { b in
+            for i in 0..<r.fields.count {
+                let f = r.fields[i]
+                if f.enriched { continue }
+                let ns = Int(f.nameStart), ne = Int(f.nameEnd)
+                guard ne - ns <= 8 else { continue }
+                var packed: UInt64 = 0
+                var shift: UInt64 = 0
+                for k in ns..<ne {
+                    packed |= UInt64(b[k]) << shift
+                    shift &+= 8
+                }
+                let vs = Int(f.valueStart), ve = Int(f.valueEnd)
+                switch packed {
+                case 0x6d657469: if item.item == nil { item.item = Number.decimal(b, vs, ve).map { Int($0) } }
+                case 0x656d616e: if item.name == nil { item.name = r.value(at: i) }
+                case 0x65646f6e69: if item.inode == nil { item.inode = Number.decimal(b, vs, ve) }
+                case 0x766564: if item.dev == nil { item.dev = r.value(at: i) }
+                case 0x65646f6d: if item.mode == nil { item.mode = Number.octal(r.bytes[vs..<ve]) }
+                case 0x6469756f: if item.ouid == nil { item.ouid = Number.decimal(b, vs, ve) }
+                case 0x6469676f: if item.ogid == nil { item.ogid = Number.decimal(b, vs, ve) }
+                case 0x65707974656d616e: if item.nametype == nil { item.nametype = r.value(at: i) }
+                default: break
+                }
+            }
+        }
+        return item
     }
 
     /// Merges `argc`, `aN`, `aN_len` + `aN[i]` across all EXECVE records of the event (long arguments are split
     /// over several records). A missing argument (audit-kernel #99: empty arguments were skipped) stays empty,
     /// and arguments beyond a wrong `argc` are kept.
     private static func decodeExecve(_ records: [AuditRecord], into d: inout DecodedEvent) {
-        var args: [Int: Bytes] = [:]
-        var chunks: [Int: [(Int, ArraySlice<UInt8>, Bool)]] = [:]
+        var args: [Bytes?] = []
+        var chunks: [(arg: Int, index: Int, raw: Bytes, quoted: Bool)] = []
         var argc: Int? = nil
         for r in records {
-            for i in 0..<r.count {
-                let f = r.fields[i]
-                let name = r.bytes[Int(f.nameStart)..<Int(f.nameEnd)]
-                guard name.first == UInt8(ascii: "a") else { continue }
-                if name.elementsEqual("argc".utf8) {
-                    argc = Number.decimal(r.rawValue(at: i)).map { Int($0) }
-                    continue
-                }
-                let rest = name.dropFirst()
-                guard let digitsEnd = rest.firstIndex(where: { $0 < 48 || $0 > 57 }) ?? Optional(rest.endIndex),
-                    digitsEnd > rest.startIndex, let n = Number.decimal(rest[..<digitsEnd]), n < 1_000_000
-                else { continue }
-                let tail = rest[digitsEnd...]
-                if tail.isEmpty {
-                    args[Int(n)] = r.value(at: i) ?? []
-                } else if tail.first == UInt8(ascii: "["), tail.last == UInt8(ascii: "]"),
-                    let k = Number.decimal(tail.dropFirst().dropLast())
-                {
-                    chunks[Int(n), default: []].append((Int(k), r.rawValue(at: i), f.quoting != .none))
+            r.bytes.withUnsafeBufferPointer { b in
+                for i in 0..<r.fields.count {
+                    let f = r.fields[i]
+                    let ns = Int(f.nameStart), ne = Int(f.nameEnd)
+                    guard ne - ns >= 2, b[ns] == UInt8(ascii: "a") else { continue }
+                    if ne - ns == 4, b[ns + 1] == UInt8(ascii: "r"), b[ns + 2] == UInt8(ascii: "g"), b[ns + 3] == UInt8(ascii: "c") {
+                        argc = Number.decimal(b, Int(f.valueStart), Int(f.valueEnd)).map { Int($0) }
+                        continue
+                    }
+                    var k = ns + 1
+                    var n = 0
+                    while k < ne, b[k] &- 48 <= 9, n < 1_000_000 {
+                        n = n * 10 + Int(b[k] &- 48)
+                        k += 1
+                    }
+                    guard k > ns + 1 else { continue }
+                    if k == ne {
+                        if n >= args.count { args.append(contentsOf: repeatElement(nil, count: n - args.count + 1)) }
+                        args[n] = r.value(at: i) ?? []
+                    } else if b[k] == UInt8(ascii: "["), b[ne - 1] == UInt8(ascii: "]"),
+                        let index = Number.decimal(b, k + 1, ne - 1)
+                    {
+                        chunks.append((n, Int(index), r.rawValue(at: i), f.quoting != .none))
+                    }
                 }
             }
         }
-        for (n, parts) in chunks {
-            let ordered = parts.sorted { $0.0 < $1.0 }
-            if ordered.allSatisfy({ !$0.2 }) {
-                let raw = ordered.flatMap { $0.1 }
-                args[n] = (Hex.decode(raw) ?? raw)[...]
-            } else {
-                args[n] = ordered.flatMap { $0.2 ? Array($0.1) : (Hex.decode($0.1) ?? Array($0.1)) }[...]
+        if !chunks.isEmpty {
+            chunks.sort { ($0.arg, $0.index) < ($1.arg, $1.index) }
+            var start = 0
+            while start < chunks.count {
+                var end = start
+                while end < chunks.count, chunks[end].arg == chunks[start].arg { end += 1 }
+                let parts = chunks[start..<end]
+                let joined: [UInt8]
+                if parts.allSatisfy({ !$0.quoted }) {
+                    let raw = parts.flatMap { $0.raw }
+                    joined = Hex.decode(raw) ?? raw
+                } else {
+                    joined = parts.flatMap { $0.quoted ? Array($0.raw) : (Hex.decode($0.raw) ?? Array($0.raw)) }
+                }
+                let n = chunks[start].arg
+                if n >= args.count { args.append(contentsOf: repeatElement(nil, count: n - args.count + 1)) }
+                args[n] = joined[...]
+                start = end
             }
         }
-        let highest = max((argc ?? 0) - 1, args.keys.max() ?? -1)
+        let count = max(argc ?? 0, args.count)
         d.argc = argc
-        d.argv = highest < 0 ? [] : (0...highest).map { args[$0] ?? [] }
+        var argv: [Bytes] = []
+        argv.reserveCapacity(count)
+        for i in 0..<count { argv.append((i < args.count ? args[i] : nil) ?? []) }
+        d.argv = argv
     }
 
     private static func splitNUL(_ v: Bytes) -> [Bytes] {
-        var parts = v.split(separator: 0, omittingEmptySubsequences: false)
+        var parts: [Bytes] = []
+        var start = v.startIndex
+        var i = start
+        while i < v.endIndex {
+            if v[i] == 0 {
+                parts.append(v[start..<i])
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < v.endIndex { parts.append(v[start..<v.endIndex]) }
         while parts.last?.isEmpty == true { parts.removeLast() }
         return parts
     }

@@ -36,4 +36,10 @@ public struct EventKey: Hashable, Sendable {
         self.node = node
         self.stamp = stamp
     }
+
+    /// Two words instead of four: keys are hashed several times per record on the assembler's path.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(UInt64(stamp.serial) | UInt64(stamp.milliseconds) << 32 | UInt64(node) << 42)
+        hasher.combine(stamp.seconds)
+    }
 }

@@ -103,6 +103,29 @@ public enum Hex {
 
     /// Decodes an even-length hex string; nil if it is not one (then the value is kept as text: an interpreted
     /// line's `a0=top` is not hex).
+    public static func decode(_ v: ArraySlice<UInt8>) -> [UInt8]? {
+        let n = v.count
+        guard n % 2 == 0 else { return nil }
+        var ok = true
+        let out = [UInt8](unsafeUninitializedCapacity: n / 2) { buf, count in
+            v.withUnsafeBufferPointer { src in
+                var j = 0
+                var i = 0
+                while i < n {
+                    guard let h = nibble(src[i]), let l = nibble(src[i + 1]) else {
+                        ok = false
+                        break
+                    }
+                    buf[j] = h << 4 | l
+                    j += 1
+                    i += 2
+                }
+                count = j
+            }
+        }
+        return ok ? out : nil
+    }
+
     public static func decode<C: Collection>(_ v: C) -> [UInt8]? where C.Element == UInt8 {
         let n = v.count
         guard n % 2 == 0 else { return nil }

@@ -18,9 +18,12 @@ public struct RecordParser {
     private let scratch = Scratch()
 
     /// A reusable field buffer: parsing appends into it, and each record gets an exact-size copy.
-    private final class Scratch {
-        var fields: [FieldSpan] = []
-        init() { fields.reserveCapacity(256) }
+    /// A line of 60 000 bytes holds at most 20 000 `x=y` pairs (plus synthetic ones).
+    final class Scratch {
+        let capacity = 32_768
+        let base: UnsafeMutablePointer<FieldSpan>
+        init() { base = .allocate(capacity: capacity) }
+        deinit { base.deallocate() }
     }
 
     public init(nodes: NodeTable = NodeTable()) {
@@ -57,12 +60,12 @@ public struct RecordParser {
                 return .failure(error(.missingStamp, bytes, 0))
             }
             guard let stamp else { return .failure(error(.badStamp, bytes, 0)) }
-            var fields: [FieldSpan] = []
+            var fields = FieldSink(scratch)
             var extra: [UInt8] = []
             let type = RecordType(code: netlinkType)
             parseBody(p, from: after, to: p.count, into: &fields, extra: &extra, type: type)
             return .success(
-                AuditRecord(type: type, stamp: stamp, node: 0, bytes: bytes + extra, fields: fields, line: 0))
+                AuditRecord(type: type, stamp: stamp, node: 0, bytes: bytes + extra, fields: fields.array, line: 0))
         }
     }
 
@@ -96,14 +99,11 @@ public struct RecordParser {
                 return .failure(error(.missingStamp, bytes, number))
             }
             guard let stamp else { return .failure(error(.badStamp, bytes, number)) }
-            var fields = scratch.fields
-            fields.removeAll(keepingCapacity: true)
-            scratch.fields = []
+            var fields = FieldSink(scratch)
             var extra: [UInt8] = []
             parseBody(p, from: after, to: n, into: &fields, extra: &extra, type: type)
             // One exact-size copy: open events hold thousands of records, so no spare capacity is kept.
-            let exact = fields.withUnsafeBufferPointer { Array($0) }
-            scratch.fields = fields
+            let exact = fields.array
             let all = extra.isEmpty ? bytes : bytes + extra
             return .success(
                 AuditRecord(type: type, stamp: stamp, node: node, bytes: all, fields: exact, line: number))
@@ -131,6 +131,7 @@ public struct RecordParser {
     /// `SEC.MMM:SERIAL`, or the interpreted forms `YYYY-MM-DD HH:MM:SS.MMM:SERIAL` and
     /// `MM/DD/YYYY HH:MM:SS.MMM:SERIAL` of `ausearch -i` (read as UTC: the log does not say its time zone).
     static func stamp(_ t: UnsafeBufferPointer<UInt8>) -> EventStamp? {
+        if let fast = rawStamp(t) { return fast }
         guard let colon = t.lastIndex(of: UInt8(ascii: ":")), colon > 0,
             let serial = Number.decimal(t[(colon + 1)...]), serial >= 0, serial <= Int64(UInt32.max)
         else { return nil }
@@ -151,6 +152,30 @@ public struct RecordParser {
             return nil
         }
         return EventStamp(seconds: seconds, milliseconds: UInt16(ms), serial: UInt32(serial))
+    }
+
+    /// The kernel's own form, `SECONDS.MMM:SERIAL` with exactly three millisecond digits, in one pass.
+    private static func rawStamp(_ t: UnsafeBufferPointer<UInt8>) -> EventStamp? {
+        var i = 0
+        let n = t.count
+        var sec: Int64 = 0
+        while i < n, t[i] &- 48 <= 9, i < 18 {
+            sec = sec * 10 + Int64(t[i] &- 48)
+            i += 1
+        }
+        guard i > 0, i + 5 < n, t[i] == UInt8(ascii: "."), t[i + 4] == UInt8(ascii: ":") else { return nil }
+        let d1 = t[i + 1] &- 48, d2 = t[i + 2] &- 48, d3 = t[i + 3] &- 48
+        guard d1 <= 9, d2 <= 9, d3 <= 9 else { return nil }
+        i += 5
+        var serial: UInt64 = 0
+        let start = i
+        while i < n, t[i] &- 48 <= 9, i - start < 10 {
+            serial = serial * 10 + UInt64(t[i] &- 48)
+            i += 1
+        }
+        guard i == n, i > start, serial <= UInt64(UInt32.max) else { return nil }
+        return EventStamp(
+            seconds: sec, milliseconds: UInt16(d1) * 100 + UInt16(d2) * 10 + UInt16(d3), serial: UInt32(serial))
     }
 
     private static func humanTime(_ t: Slice<UnsafeBufferPointer<UInt8>>) -> Int64? {
@@ -185,7 +210,7 @@ public struct RecordParser {
 
     /// Parses `name=value` pairs of a body segment; the `\x1d` tail of ENRICHED lines is parsed as enriched fields.
     private func parseBody(
-        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout [FieldSpan],
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout FieldSink,
         extra: inout [UInt8], type: RecordType
     ) {
         var sep = end
@@ -199,7 +224,7 @@ public struct RecordParser {
     }
 
     private func parseSegment(
-        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout [FieldSpan],
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout FieldSink,
         extra: inout [UInt8], enriched: Bool, lineLength: Int
     ) {
         var pos = start
@@ -215,7 +240,7 @@ public struct RecordParser {
                 pos += 1
             }
             let nameStart = pos
-            while pos < end, p[pos] != UInt8(ascii: "="), p[pos] != 32 { pos += 1 }
+            pos = ByteScan.first(p, from: pos, to: end, UInt8(ascii: "="), 32)
             if pos >= end || p[pos] == 32 {
                 // A bare word: `avc:  denied  { read } for`, `tty`, `user`, `login`, `auditd start,`.
                 let word = (nameStart, pos)
@@ -249,7 +274,7 @@ public struct RecordParser {
             if pos < end, p[pos] == UInt8(ascii: "\"") {
                 let vs = pos + 1
                 var ve = vs
-                while ve < end, p[ve] != UInt8(ascii: "\"") { ve += 1 }
+                ve = ByteScan.first(p, from: ve, to: end, UInt8(ascii: "\""), UInt8(ascii: "\""))
                 fields.append(span(nameSpan, vs, ve, .double, enriched))
                 pos = min(ve + 1, end)
             } else if pos < end, p[pos] == UInt8(ascii: "'") {
@@ -272,9 +297,11 @@ public struct RecordParser {
             } else {
                 let vs = pos
                 var ve = vs
-                while ve < end, p[ve] != 32 {
+                while true {
+                    ve = ByteScan.first(p, from: ve, to: end, 32, UInt8(ascii: "="))
+                    guard ve < end, p[ve] == UInt8(ascii: "=") else { break }
                     // A lost `\x1d` glues the enriched tail to the last value: `code=0x7ffc0000AUID="unset"`.
-                    if p[ve] == UInt8(ascii: "="), ve > vs, let glued = gluedUppercaseStart(p, vs, ve) {
+                    if ve > vs, let glued = gluedUppercaseStart(p, vs, ve) {
                         ve = glued
                         break
                     }
@@ -307,7 +334,7 @@ public struct RecordParser {
 
     /// `{ read write }` of SELinux AVC records → one field `seperms="read write"`.
     private func parseBraceList(
-        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout [FieldSpan],
+        _ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, into fields: inout FieldSink,
         extra: inout [UInt8], lineLength: Int
     ) -> Int {
         var s = start
@@ -376,6 +403,26 @@ public struct RecordParser {
     private func error(_ reason: ParseError.Reason, _ bytes: [UInt8], _ line: Int) -> ParseError {
         ParseError(reason: reason, line: line, excerpt: Printable.escape(bytes.prefix(120)))
     }
+}
+
+/// Appends spans into the parser's scratch buffer without the uniqueness and capacity checks of `Array.append`.
+struct FieldSink {
+    let base: UnsafeMutablePointer<FieldSpan>
+    let capacity: Int
+    var count = 0
+
+    init(_ scratch: RecordParser.Scratch) {
+        base = scratch.base
+        capacity = scratch.capacity
+    }
+
+    @inline(__always) mutating func append(_ f: FieldSpan) {
+        guard count < capacity else { return }
+        (base + count).initialize(to: f)
+        count += 1
+    }
+
+    var array: [FieldSpan] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
 
 @inline(__always) func matches(_ p: UnsafeBufferPointer<UInt8>, _ pos: Int, _ s: StaticString) -> Bool {
