@@ -61,7 +61,7 @@ public struct DecodedEvent: Sendable {
         public var mode: UInt64?
         public var ouid: Int64?
         public var ogid: Int64?
-        /// NORMAL, PARENT, CREATE, DELETE, UNKNOWN.
+        /// NORMAL, PARENT, CREATE, DELETE, UNKNOWN (`nametype=` on current kernels, `objtype=` on older ones).
         public var nametype: Bytes?
     }
 

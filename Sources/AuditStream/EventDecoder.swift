@@ -225,7 +225,7 @@ public enum EventDecoder {
                 case 0x65646f6d: if item.mode == nil { item.mode = Number.octal(r.bytes[vs..<ve]) }
                 case 0x6469756f: if item.ouid == nil { item.ouid = Number.decimal(b, vs, ve) }
                 case 0x6469676f: if item.ogid == nil { item.ogid = Number.decimal(b, vs, ve) }
-                case 0x65707974656d616e: if item.nametype == nil { item.nametype = r.value(at: i) }
+                case 0x65707974656d616e, 0x657079746a626f: if item.nametype == nil { item.nametype = r.value(at: i) }  // nametype, objtype
                 default: break
                 }
             }

@@ -140,8 +140,9 @@ public struct RecordParser {
         let fraction = time[(dot + 1)...]
         guard !fraction.isEmpty, fraction.count <= 9, let f = Number.decimal(fraction), f >= 0 else { return nil }
         var ms = f
-        for _ in fraction.count..<3 { ms *= 10 }
-        for _ in 3..<max(3, fraction.count) { ms /= 10 }
+        var digits = fraction.count
+        while digits < 3 { ms *= 10; digits += 1 }
+        while digits > 3 { ms /= 10; digits -= 1 }
         let whole = time[..<dot]
         var seconds: Int64
         if let s = Number.decimal(whole), s >= 0 {

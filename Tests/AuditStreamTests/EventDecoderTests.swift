@@ -32,6 +32,15 @@ struct EventDecoderTests {
         #expect(d.keys.map(\.text) == ["user_commands"])
     }
 
+    @Test func olderKernelsNameTheItemTypeObjtype() throws {
+        let d = try #require(TestSupport.decode([
+            "type=PATH msg=audit(1481077231.371:479): item=0 name=\"/sbin/auditctl\" inode=17367907 dev=08:01 mode=0100750 ouid=0 ogid=0 rdev=00:00 obj=system_u:object_r:auditctl_exec_t:s0 objtype=NORMAL"
+        ]))
+        #expect(d.paths.first?.nametype?.text == "NORMAL")
+        #expect(d.paths.first?.inode == 17_367_907)
+        #expect(d.paths.first?.mode == 0o100750)
+    }
+
     @Test(arguments: [
         (UInt32(0xc000_003e), 59, "execve"), (0xc000_003e, 42, "connect"), (0xc000_003e, 257, "openat"),
         (0x4000_0003, 11, "execve"), (0x4000_0003, 102, "socketcall"), (0xc000_00b7, 221, "execve"),

@@ -342,6 +342,14 @@ struct RecordParserTests {
         #expect(out.events.count == 1)
     }
 
+    /// Found by the mutation test: a fraction of more than three digits crashed the stamp parser.
+    @Test func longFractionInStampIsScaledNotACrash() throws {
+        let r = try TestSupport.parse("type=SYSCALL msg=audit(1.12345:7): arch=c000003e syscall=59")
+        #expect(r.stamp == EventStamp(seconds: 1, milliseconds: 123, serial: 7))
+        let s = try TestSupport.parse("type=SYSCALL msg=audit(1.5:8): arch=c000003e syscall=59")
+        #expect(s.stamp.milliseconds == 500)
+    }
+
     @Test func malformedExcerptIsEscaped() {
         let out = TestSupport.assemble(["type=X msg=\u{1b}[31mred\nfake"])
         let e = out.malformed.first
