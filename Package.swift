@@ -30,10 +30,15 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "AuditControl",
+            dependencies: ["CAudit"]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "AuditStream",
+                "AuditControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Commands of targets still being built in their own packages; wired in when they land.
@@ -42,6 +47,10 @@ let package = Package(
         .testTarget(
             name: "AuditStreamTests",
             dependencies: ["AuditStream"]
+        ),
+        .testTarget(
+            name: "AuditControlTests",
+            dependencies: ["AuditControl", "AuditStream"]
         ),
     ],
     swiftLanguageModes: [.v6]
