@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,6 +24,7 @@ let package = Package(
             pkgConfig: "libseccomp",
             providers: [.apt(["libseccomp-dev"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "AuditStream",
             dependencies: [
@@ -34,11 +36,19 @@ let package = Package(
             name: "AuditControl",
             dependencies: ["CAudit"]
         ),
+        .target(
+            name: "VigilDaemon",
+            dependencies: [
+                "AuditStream", "AuditControl", "CLinux",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
                 "AuditStream",
                 "AuditControl",
+                "VigilDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Commands of targets still being built in their own packages; wired in when they land.

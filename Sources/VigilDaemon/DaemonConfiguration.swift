@@ -1,0 +1,66 @@
+/// Everything `vigil run` can be told, with a default compiled in for every key, so that an empty or missing
+/// /etc/vigil/vigil.yaml is a working configuration.
+public struct DaemonConfiguration: Sendable, Equatable {
+    public enum SourceKind: String, Sendable, CaseIterable {
+        /// Unicast when no audit daemon holds the pid, multicast beside a running auditd.
+        case auto
+        case unicast
+        case multicast
+        /// An audit log followed across rotation (auditd writes it).
+        case file
+        /// Records on standard input (Vigil as an auditd plugin).
+        case stdin
+    }
+
+    public struct Source: Sendable, Equatable {
+        public var kind: SourceKind = .auto
+        public var path: String = "/var/log/audit/audit.log"
+        /// Stream-time window after which an event without EOE is complete.
+        public var windowMillis: Int64 = 2_000
+        public init() {}
+    }
+
+    public struct Audit: Sendable, Equatable {
+        /// Manage the kernel's audit rules (install Vigil's, remove them on exit). Off with the file/stdin sources
+        /// of a machine where auditd owns the rules.
+        public var manageRules = true
+        public var key = "vigil"
+        public var arches: [String] = ["b64", "b32"]
+        /// Raised to this if lower; never lowered.
+        public var backlogLimit: UInt32 = 8_192
+        /// Extra syscalls to audit (auditctl names), beyond what the rules and process table need.
+        public var extraSyscalls: [String] = []
+        /// Seconds between status polls (lost, backlog) and tamper checks.
+        public var statusIntervalSeconds: Double = 5
+        public init() {}
+    }
+
+    public struct Rules: Sendable, Equatable {
+        public var paths: [String] = ["/etc/vigil/rules.d"]
+        public var minimumPriority = "debug"
+        public var matchMode = "all"
+        public var disabled: [String] = []
+        public var disabledTags: [String] = []
+        public init() {}
+    }
+
+    public struct Output: Sendable, Equatable {
+        /// Alerts as Falco's JSON on standard output (`false`: Falco's text line).
+        public var stdoutJSON = true
+        public var stdout = true
+        /// A JSON-lines file; empty for none.
+        public var file = ""
+        public init() {}
+    }
+
+    public var source = Source()
+    public var audit = Audit()
+    public var rules = Rules()
+    public var output = Output()
+    public var stateDirectory = "/var/lib/vigil"
+    /// Apply a libseccomp allow-list to the daemon itself after start-up.
+    public var selfSeccomp = true
+    public var hostname: String? = nil
+
+    public init() {}
+}

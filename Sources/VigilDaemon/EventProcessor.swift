@@ -1,0 +1,13 @@
+import AuditStream
+
+/// What the daemon does with each assembled event, and with its own notices (kernel loss, tampering).
+/// The pipeline stage after the stream: Enricher → { RuleEngine, Baselines } → AlertRouter.
+public protocol EventProcessor: AnyObject {
+    func process(_ event: AuditEvent, decoded: DecodedEvent)
+    /// A condition of the monitor itself that an operator must see as an alert.
+    func notice(kind: String, message: String, priority: String)
+    /// SIGUSR1: reopen output files (logrotate).
+    func reopenOutputs()
+    /// SIGTERM: deliver what is queued, within `timeoutSeconds`.
+    func drain(timeoutSeconds: Double)
+}
