@@ -96,16 +96,13 @@ public final class AuditEventSocket {
                 throw AuditControlError("recv", errno: errno)
             }
             buffer.withUnsafeBytes { p in
-                var off = 0
-                while off + 16 <= n {
-                    let len = Int(p.load(fromByteOffset: off, as: UInt32.self))
-                    let type = p.load(fromByteOffset: off + 4, as: UInt16.self)
-                    guard len >= 16, off + len <= n else { break }
-                    if type >= 1100 {
-                        body(type, UnsafeRawBufferPointer(rebasing: p[(off + 16)..<(off + len)]))
-                        count += 1
-                    }
-                    off += (len + 3) & ~3
+                guard n >= 16 else { return }
+                // One record per datagram. The kernel's audit records do not count the netlink header in
+                // nlmsg_len (go-libaudit works around the same quirk), so the body is the rest of the datagram.
+                let type = p.load(fromByteOffset: 4, as: UInt16.self)
+                if type >= 1100 {
+                    body(type, UnsafeRawBufferPointer(rebasing: p[16..<n]))
+                    count += 1
                 }
             }
         }

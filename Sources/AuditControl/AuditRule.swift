@@ -13,16 +13,21 @@ public struct AuditRule: Sendable, Equatable {
     public var arch: Arch
     public var syscalls: [String]
     public var key: String
+    /// A process whose syscalls are not audited by this rule: Vigil's own pid, so that reading and reporting
+    /// events does not itself produce events (a feedback loop).
+    public var excludedPid: Int32?
 
-    public init(arch: Arch, syscalls: [String], key: String) {
+    public init(arch: Arch, syscalls: [String], key: String, excludedPid: Int32? = nil) {
         self.arch = arch
         self.syscalls = syscalls
         self.key = key
+        self.excludedPid = excludedPid
     }
 
     /// The rule as `auditctl` would take it.
     public var auditctlLine: String {
-        "-a always,exit -F arch=\(arch.rawValue) -S \(syscalls.joined(separator: ",")) -k \(key)"
+        let pid = excludedPid.map { " -F pid!=\($0)" } ?? ""
+        return "-a always,exit -F arch=\(arch.rawValue) -S \(syscalls.joined(separator: ","))\(pid) -k \(key)"
     }
 
     /// libaudit's rule structure. The arch field comes first so that syscall names resolve in that arch's table;
@@ -41,6 +46,11 @@ public struct AuditRule: Sendable, Equatable {
             for name in syscalls where audit_rule_syscallbyname_data(rule!, name) == 0 { added += 1 }
             guard added > 0 else { throw AuditControlError("no syscall of \(syscalls) on \(arch.rawValue)", errno: EINVAL) }
             vigil_audit_rule_syscalls_added()
+            if let pid = excludedPid {
+                guard audit_rule_fieldpair_data(&rule, "pid!=\(pid)", Int32(AUDIT_FILTER_EXIT)) == 0 else {
+                    throw AuditControlError("pid!=\(pid)", errno: EINVAL)
+                }
+            }
             guard audit_rule_fieldpair_data(&rule, "key=\(key)", Int32(AUDIT_FILTER_EXIT)) == 0 else {
                 throw AuditControlError("key=\(key)", errno: EINVAL)
             }

@@ -13,19 +13,24 @@ public struct AuditRulePlan: Sendable, Equatable {
     public var key: String
     public var syscalls: [String]
     public var arches: [AuditRule.Arch]
+    /// Vigil's own pid, left out of its rules (see `AuditRule.excludedPid`).
+    public var excludedPid: Int32?
 
     /// `extra` is what the rules engine reports as event types (syscall names); names that are not syscalls of
     /// the arch (Falco meta-events such as `container` or `procexit`) are dropped when the rule is built.
-    public init(key: String = "vigil", extra: [String] = [], arches: [AuditRule.Arch] = [.b64, .b32]) {
+    public init(
+        key: String = "vigil", extra: [String] = [], arches: [AuditRule.Arch] = [.b64, .b32], excludedPid: Int32? = nil
+    ) {
         self.key = key
+        self.excludedPid = excludedPid
         var seen = Set<String>()
         self.syscalls = (Self.baseSyscalls + extra.sorted()).filter { seen.insert($0).inserted }
         self.arches = arches
     }
 
-    /// One rule per arch. The kernel accepts up to 64 syscalls… per bitmask of 2 048 bits, so one rule holds all.
+    /// One rule per arch: a rule's syscall mask has a bit for every syscall number, so one rule holds them all.
     public var rules: [AuditRule] {
-        arches.map { AuditRule(arch: $0, syscalls: syscalls, key: key) }
+        arches.map { AuditRule(arch: $0, syscalls: syscalls, key: key, excludedPid: excludedPid) }
     }
 
     /// `auditctl` lines, for `vigil run --audit-rules print`.

@@ -1,0 +1,162 @@
+import ArgumentParser
+import AuditControl
+import AuditStream
+import VigilDaemon
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil run`: the daemon.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the monitor on the live audit stream (or an auditd plugin's stdin, or a followed log).",
+        discussion: """
+            Signals: SIGHUP reloads configuration and rules (a broken rules file keeps the old rules running), \
+            SIGUSR1 reopens output files, SIGTERM/SIGINT drain the outputs, remove Vigil's audit rules and exit 0.
+            """
+    )
+
+    @Option(help: "Configuration file (YAML). The default path may be missing: every key has a default.")
+    var config: String = "/etc/vigil/vigil.yaml"
+
+    @Option(name: .customLong("rules"), help: "Rules file or directory (repeatable); replaces rules.paths of the configuration.")
+    var rulesPaths: [String] = []
+
+    @Option(help: "Source kind: auto, unicast, multicast, file, stdin (overrides source.kind).")
+    var source: String?
+
+    @Option(help: "Audit log to follow with --source file (overrides source.path).")
+    var file: String?
+
+    @Option(name: .customLong("audit-rules"), help: "'print': show the audit rules Vigil would install, as auditctl lines, and exit.")
+    var auditRules: String?
+
+    @Flag(help: "Validate configuration and rules, then exit (0 when everything loads).")
+    var dryRun = false
+
+    @Flag(help: "Print every decoded event as JSON on standard output (debugging).")
+    var events = false
+
+    func loadConfiguration() throws -> DaemonConfiguration {
+        var cfg = DaemonConfiguration()
+        let explicit = CommandLine.arguments.contains { $0 == "--config" || $0.hasPrefix("--config=") }
+        if explicit || access(config, F_OK) == 0 {
+            let (loaded, warnings) = try ConfigurationLoader.load(path: config)
+            for w in warnings { DaemonLog.write("warning: \(w)") }
+            cfg = loaded
+        }
+        if !rulesPaths.isEmpty { cfg.rules.paths = rulesPaths }
+        if let source {
+            guard let kind = DaemonConfiguration.SourceKind(rawValue: source) else {
+                throw ValidationError("--source must be one of \(DaemonConfiguration.SourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            cfg.source.kind = kind
+        }
+        if let file { cfg.source.path = file }
+        return cfg
+    }
+
+    func run() throws {
+        let cfg: DaemonConfiguration
+        do {
+            cfg = try loadConfiguration()
+        } catch let e as ConfigurationLoader.Problem {
+            DaemonLog.write("configuration error: \(e)")
+            throw ExitCode(2)
+        }
+        let factory = ProcessorFactory(configuration: cfg, printEvents: events)
+        let built: ProcessorFactory.Built
+        do {
+            built = try factory.make()
+        } catch {
+            DaemonLog.write("\(error)")
+            throw ExitCode(1)
+        }
+        let plan = AuditRulePlan(
+            key: cfg.audit.key, extra: built.eventTypes + cfg.audit.extraSyscalls,
+            arches: cfg.audit.arches.compactMap(AuditRule.Arch.init(rawValue:)), excludedPid: getpid())
+        if let auditRules {
+            guard auditRules == "print" else { throw ValidationError("--audit-rules takes 'print'") }
+            for line in plan.auditctlLines { print(line) }
+            return
+        }
+        if dryRun {
+            DaemonLog.write("configuration and rules are valid (\(built.summary)); audit rules: \(plan.rules.count)")
+            return
+        }
+
+        let signals = try SignalChannel()
+        var eventSocket: AuditEventSocket? = nil
+        var session: AuditSession? = nil
+        let recordSource: RecordSource
+        do {
+            switch cfg.source.kind {
+            case .stdin:
+                recordSource = StreamRecordSource(fd: 0)
+            case .file:
+                let offsetFile = cfg.stateDirectory.isEmpty ? nil : cfg.stateDirectory + "/file-source.offset"
+                if !cfg.stateDirectory.isEmpty { mkdir(cfg.stateDirectory, 0o750) }
+                recordSource = FollowedFileSource(path: cfg.source.path, offsetFile: offsetFile)
+            case .auto, .unicast, .multicast:
+                var mode: AuditEventSocket.Mode = cfg.source.kind == .unicast ? .unicast : .multicast
+                if cfg.source.kind == .auto {
+                    let status = try AuditControlSocket().status()
+                    let holderAlive = status.pid != 0 && (kill(pid_t(status.pid), 0) == 0 || errno == EPERM)
+                    mode = holderAlive ? .multicast : .unicast
+                }
+                let socket = try AuditEventSocket(mode: mode)
+                session = try AuditSession(
+                    plan: plan, backlogLimit: cfg.audit.backlogLimit, manageRules: cfg.audit.manageRules,
+                    beingDaemon: mode == .unicast)
+                if mode == .unicast { try socket.becomeAuditDaemon(control: session!.control) }
+                eventSocket = socket
+                recordSource = NetlinkRecordSource(socket: socket)
+                DaemonLog.write("reading the kernel audit stream (\(mode.rawValue)); \(plan.rules.count) audit rules with key \(plan.key)")
+            }
+        } catch {
+            session?.restore()
+            DaemonLog.write("cannot start the audit source: \(error)")
+            throw ExitCode(1)
+        }
+        if cfg.audit.manageRules, session == nil, cfg.source.kind == .file || cfg.source.kind == .stdin {
+            // auditd owns the kernel connection; Vigil still makes sure the syscalls its rules need are audited.
+            session = try? AuditSession(plan: plan, backlogLimit: cfg.audit.backlogLimit, manageRules: true, beingDaemon: false)
+        }
+        var pipelineConfig = EventAssembler.Configuration()
+        pipelineConfig.windowMillis = cfg.source.windowMillis
+        let daemon = Daemon(
+            source: recordSource, pipeline: AuditStreamPipeline(configuration: pipelineConfig), session: session,
+            signals: signals, statusInterval: cfg.audit.statusIntervalSeconds, processor: built.processor,
+            reload: {
+                do {
+                    let fresh = try loadConfiguration()
+                    return try ProcessorFactory(configuration: fresh, printEvents: events).make().processor
+                } catch {
+                    DaemonLog.write("reload: \(error)")
+                    return nil
+                }
+            },
+            log: { DaemonLog.write($0) })
+        let notifier = SystemdNotifier(environment: ProcessEnvironment.current)
+        notifier.notify("READY=1")
+        DaemonLog.write("running (\(built.summary))")
+        daemon.run()
+        notifier.notify("STOPPING=1")
+        eventSocket?.resignAuditDaemon()
+        DaemonLog.write("stopped: \(daemon.counters.records) records, \(daemon.counters.events) events, \(daemon.counters.malformed) malformed, \(daemon.counters.late) late")
+    }
+}
+
+enum ProcessEnvironment {
+    static var current: [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
+}
