@@ -33,13 +33,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "RuleEngine",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "AuditControl",
             dependencies: ["CAudit"]
         ),
         .target(
             name: "VigilDaemon",
             dependencies: [
-                "AuditStream", "AuditControl", "CLinux",
+                "AuditStream", "AuditControl", "CLinux", "RuleEngine",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -49,10 +53,11 @@ let package = Package(
                 "AuditStream",
                 "AuditControl",
                 "VigilDaemon",
+                "RuleEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Commands of targets still being built in their own packages; wired in when they land.
-            exclude: ["RulesCommand.swift", "AlertsCommand.swift"]
+            exclude: ["AlertsCommand.swift"]
         ),
         .testTarget(
             name: "AuditStreamTests",

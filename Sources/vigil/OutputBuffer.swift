@@ -39,3 +39,10 @@ final class OutputBuffer {
 
     deinit { flush() }
 }
+
+/// One-off writes to standard error from commands.
+enum FileHandleOut {
+    static func stderr(_ s: String) {
+        _ = s.withCString { write(2, $0, strlen($0)) }
+    }
+}

@@ -1,5 +1,7 @@
 import ArgumentParser
 import AuditStream
+import RuleEngine
+import VigilDaemon
 
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +30,26 @@ struct Replay: ParsableCommand {
     @Option(help: "Stream-time window in milliseconds after which an event without EOE is complete.")
     var windowMs: Int64 = 2_000
 
+    @Option(name: .customLong("rules"), help: "Rules file or directory (repeatable): print alerts instead of events.")
+    var rulesPaths: [String] = []
+
+    @Flag(help: "With --rules: Falco's text line instead of its JSON alert.")
+    var text = false
+
+    @Option(help: "With --rules: hostname to put in alerts (default: this machine's).")
+    var hostname: String?
+
     func run() throws {
+        var rules: RuleMatcher? = nil
+        if !rulesPaths.isEmpty {
+            do {
+                rules = try RuleMatcher(paths: rulesPaths, hostname: hostname)
+            } catch {
+                FileHandleOut.stderr("vigil replay: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        var alerts = 0
         var configuration = EventAssembler.Configuration()
         configuration.windowMillis = windowMs
         let out = OutputBuffer(fd: 1)
@@ -52,6 +73,16 @@ struct Replay: ParsableCommand {
                 switch output {
                 case .event(let event):
                     let decoded = EventDecoder.decode(event)
+                    if let rules {
+                        rules.match(decoded, context: nil) { alert in
+                            alerts += 1
+                            if !quiet {
+                                out.append(text ? rules.formatter.textLine(alert) : rules.formatter.json(alert))
+                                out.append(CollectionOfOne(10))
+                            }
+                        }
+                        return
+                    }
                     if quiet {
                         decodedSyscalls &+= decoded.syscall == nil ? 0 : 1
                         return
@@ -87,6 +118,7 @@ struct Replay: ParsableCommand {
         }
         out.flush()
         if stats || quiet {
+            if rules != nil { err.append("alerts=\(alerts) ") }
             err.append(
                 "records=\(total.records) malformed=\(total.malformed) lines=\(total.lines) events=\(total.events) late=\(total.late) orphan_eoe=\(total.orphanEOE) evicted=\(total.evicted) bytes=\(total.bytes)\n"
             )

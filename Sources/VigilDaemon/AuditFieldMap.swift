@@ -1,0 +1,63 @@
+import RuleEngine
+
+/// The Falco fields Vigil extracts from audit events, resolved once from the registry's field ids.
+public enum AuditField: Sendable {
+    case evtType, evtNum, evtDir, evtSource, evtHostname, evtRawTime, evtRawTimeS, evtRawTimeNs, evtTime, evtDatetime
+    case evtTimeISO, evtRes, evtRawRes, evtFailed, evtArg, evtIsOpenRead, evtIsOpenWrite, evtIsOpenCreate, evtIsOpenExec
+    case procPid, procPpid, procName, procExe, procExePath, procArgs, procCmdline, procCmdNArgs, procCwd, procTty
+    case procDuration, procPname, procPexe, procPexePath, procPcmdline, procAname, procAexe, procAexePath
+    case procAcmdline, procApid, procIsExeFromMemfd, procIsExeUpperLayer, procEnv
+    case threadTid, threadCapEffective, threadCapPermitted
+    case userUid, userLoginUid, userName, userLoginName, groupGid, groupName
+    case fdName, fdNameRaw, fdDirectory, fdFilename, fdTypeChar, fdType, fdIno, fdSip, fdRip, fdIp, fdSport, fdRport
+    case fdPort, fdSockFamily, fdL4proto
+    case containerID, containerFullID, containerName, containerImage, containerImageRepository, containerImageTag
+    case containerImageDigest, containerType, containerPrivileged, containerLabel
+    case k8sPodName, k8sNamespace, k8sPodUID
+
+    static let byName: [String: AuditField] = [
+        "evt.type": .evtType, "syscall.type": .evtType, "evt.num": .evtNum, "evt.dir": .evtDir,
+        "evt.source": .evtSource, "evt.hostname": .evtHostname, "evt.rawtime": .evtRawTime,
+        "evt.rawtime.s": .evtRawTimeS, "evt.rawtime.ns": .evtRawTimeNs, "evt.time": .evtTime,
+        "evt.datetime": .evtDatetime, "evt.time.iso8601": .evtTimeISO, "evt.res": .evtRes, "evt.rawres": .evtRawRes,
+        "evt.failed": .evtFailed, "evt.arg": .evtArg, "evt.is_open_read": .evtIsOpenRead,
+        "evt.is_open_write": .evtIsOpenWrite, "evt.is_open_create": .evtIsOpenCreate,
+        "evt.is_open_exec": .evtIsOpenExec,
+        "proc.pid": .procPid, "proc.ppid": .procPpid, "proc.name": .procName, "proc.exe": .procExe,
+        "proc.exepath": .procExePath, "proc.args": .procArgs, "proc.cmdline": .procCmdline,
+        "proc.cmdnargs": .procCmdNArgs, "proc.cwd": .procCwd, "proc.tty": .procTty, "proc.duration": .procDuration,
+        "proc.pname": .procPname, "proc.pexe": .procPexe, "proc.pexepath": .procPexePath,
+        "proc.pcmdline": .procPcmdline, "proc.aname": .procAname, "proc.aexe": .procAexe,
+        "proc.aexepath": .procAexePath, "proc.acmdline": .procAcmdline, "proc.apid": .procApid,
+        "proc.is_exe_from_memfd": .procIsExeFromMemfd, "proc.is_exe_upper_layer": .procIsExeUpperLayer,
+        "proc.env": .procEnv, "thread.tid": .threadTid, "thread.cap_effective": .threadCapEffective,
+        "thread.cap_permitted": .threadCapPermitted, "user.uid": .userUid, "user.loginuid": .userLoginUid,
+        "user.name": .userName, "user.loginname": .userLoginName, "group.gid": .groupGid, "group.name": .groupName,
+        "fd.name": .fdName, "fd.nameraw": .fdNameRaw, "fd.directory": .fdDirectory, "fd.filename": .fdFilename,
+        "fd.typechar": .fdTypeChar, "fd.type": .fdType, "fd.ino": .fdIno, "fd.sip": .fdSip, "fd.rip": .fdRip,
+        "fd.ip": .fdIp, "fd.sport": .fdSport, "fd.rport": .fdRport, "fd.port": .fdPort,
+        "fd.sockfamily": .fdSockFamily, "fd.l4proto": .fdL4proto,
+        "container.id": .containerID, "container.full_id": .containerFullID, "container.name": .containerName,
+        "container.image": .containerImage, "container.image.repository": .containerImageRepository,
+        "container.image.tag": .containerImageTag, "container.image.digest": .containerImageDigest,
+        "container.type": .containerType, "container.privileged": .containerPrivileged,
+        "container.label": .containerLabel, "k8s.pod.name": .k8sPodName, "k8s.ns.name": .k8sNamespace,
+        "k8s.pod.uid": .k8sPodUID,
+    ]
+}
+
+/// FieldID → AuditField, an array lookup per extraction.
+public struct AuditFieldMap: Sendable {
+    private let table: [AuditField?]
+
+    public init(registry: FieldRegistry = .standard) {
+        var t = [AuditField?](repeating: nil, count: registry.definitions.count)
+        for (i, def) in registry.definitions.enumerated() { t[i] = AuditField.byName[def.name] }
+        table = t
+    }
+
+    func field(_ id: FieldID) -> AuditField? {
+        let i = Int(id.rawValue)
+        return i < table.count ? table[i] : nil
+    }
+}

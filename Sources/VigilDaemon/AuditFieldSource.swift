@@ -1,0 +1,336 @@
+import AuditStream
+import RuleEngine
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Falco fields of one audit event, as the rules engine asks for them.
+///
+/// Field ids are mapped once (`AuditFieldMap`) to what Vigil knows how to extract; per event, a field is read
+/// from the decoded records or from the enrichment context and returned as bytes or a number. A field Vigil
+/// cannot know for this event is `nil` — never an empty string or a zero — so that Falco's "missing makes
+/// every comparison false" holds.
+public struct AuditFieldSource: FieldSource {
+    public let decoded: DecodedEvent
+    public let context: EventContext?
+    public let eventNumber: UInt64
+    public let hostname: String
+    let map: AuditFieldMap
+
+    public init(decoded: DecodedEvent, context: EventContext?, eventNumber: UInt64, hostname: String, map: AuditFieldMap) {
+        self.decoded = decoded
+        self.context = context
+        self.eventNumber = eventNumber
+        self.hostname = hostname
+        self.map = map
+    }
+
+    /// The name the rules engine indexes this event under: the syscall, or the record type for non-syscall
+    /// events (USER_LOGIN, AVC…), which no Falco rule names and so only reach rules without an event type.
+    public var eventTypeName: String {
+        decoded.syscall?.name ?? decoded.primaryType.name.lowercased()
+    }
+
+    public func extract(_ field: FieldID, argument: FieldArgument?) -> FieldValue? {
+        guard let f = map.field(field) else { return nil }
+        let d = decoded
+        let p = d.process
+        switch f {
+        case .evtType: return .string(Array(eventTypeName.utf8))
+        case .evtNum: return .unsigned(eventNumber)
+        case .evtDir: return .string([UInt8(ascii: "<")])
+        case .evtSource: return .string(Array("syscall".utf8))
+        case .evtHostname: return .string(Array(hostname.utf8))
+        case .evtRawTime: return .unsigned(UInt64(max(0, nanos)))
+        case .evtRawTimeS: return .unsigned(UInt64(max(0, d.key.stamp.seconds)))
+        case .evtRawTimeNs: return .unsigned(UInt64(max(0, nanos)))
+        case .evtTime: return .string(Array(clock(withDate: false).utf8))
+        case .evtDatetime: return .string(Array(clock(withDate: true).utf8))
+        case .evtTimeISO: return .string(Array(Timestamp.rfc3339(seconds: d.key.stamp.seconds, nanos: Int(d.key.stamp.milliseconds) * 1_000_000).utf8))
+        case .evtRes:
+            guard let exit = d.syscall?.exit else { return nil }
+            if exit >= 0 || d.syscall?.success == true { return .string(Array("SUCCESS".utf8)) }
+            return .string(Array((ErrnoName.name(-exit) ?? String(exit)).utf8))
+        case .evtRawRes: return d.syscall?.exit.map { .signed($0) }
+        case .evtFailed:
+            if let s = d.syscall?.success { return .bool(!s) }
+            return d.syscall?.exit.map { .bool($0 < 0) }
+        case .evtArg: return eventArgument(argument)
+        case .evtIsOpenRead, .evtIsOpenWrite, .evtIsOpenCreate, .evtIsOpenExec:
+            guard let flags = openFlags else { return nil }
+            switch f {
+            case .evtIsOpenRead: return .bool(flags & 3 == 0 || flags & 3 == 2)
+            case .evtIsOpenWrite: return .bool(flags & 3 == 1 || flags & 3 == 2)
+            case .evtIsOpenCreate: return .bool(flags & 0o100 != 0)
+            default: return .bool(false)
+            }
+        case .procPid: return p.pid.map { .signed($0) }
+        case .procPpid: return p.ppid.map { .signed($0) }
+        case .procName: return p.comm.map { .string(Array($0)) }
+        case .procExe: return argv.flatMap { $0.first }.map { .string(Array($0)) }
+        case .procExePath: return p.exe.map { .string(Array($0)) }
+        case .procArgs:
+            guard let argv else { return nil }
+            return .string(Self.join(argv.dropFirst()))
+        case .procCmdline:
+            guard let name = p.comm, let argv else { return nil }
+            var out = Array(name)
+            if argv.count > 1 {
+                out.append(32)
+                out += Self.join(argv.dropFirst())
+            }
+            return .string(out)
+        case .procCmdNArgs: return argv.map { .unsigned(UInt64(max(0, $0.count - 1))) }
+        case .procCwd: return (d.cwd ?? context?.cwd).map { .string(Self.directory(Array($0))) }
+        case .procTty:
+            guard let tty = p.tty else { return .unsigned(0) }  // (none): no controlling terminal
+            return Self.ttyNumber(tty).map { .unsigned(UInt64($0)) }
+        case .procDuration:
+            guard let start = context?.startNanos else { return nil }
+            return .unsigned(UInt64(max(0, nanos - start)))
+        case .procPname: return ancestor(1)?.name.map { .string(Array($0)) }
+        case .procPexe: return ancestor(1)?.exe.map { .string(Array($0)) }
+        case .procPexePath: return ancestor(1)?.exePath.map { .string(Array($0)) }
+        case .procPcmdline: return ancestor(1)?.cmdline.map { .string(Array($0)) }
+        case .procAname, .procAexe, .procAexePath, .procAcmdline, .procApid:
+            return ancestorField(f, argument)
+        case .procIsExeFromMemfd: return context?.exeFromMemfd.map { .bool($0) }
+        case .procIsExeUpperLayer: return context?.exeUpperLayer.map { .bool($0) }
+        case .procEnv:
+            guard let env = context?.env else { return nil }
+            if case .key(let k) = argument { return env[k].map { .string(Array($0.utf8)) } }
+            return .string(Array(env.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ").utf8))
+        case .threadTid: return p.pid.map { .signed($0) }
+        case .threadCapEffective: return context?.capEffective.map { .string(Array($0.utf8)) }
+        case .threadCapPermitted: return context?.capPermitted.map { .string(Array($0.utf8)) }
+        case .userUid: return p.uid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
+        case .userLoginUid:
+            guard let auid = p.auid else { return nil }
+            return .signed(auid == DecodedEvent.unsetID ? -1 : auid)
+        case .userName: return context?.userName.map { .string(Array($0.utf8)) }
+        case .userLoginName: return context?.loginName.map { .string(Array($0.utf8)) }
+        case .groupGid: return p.gid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
+        case .groupName: return context?.groupName.map { .string(Array($0.utf8)) }
+        case .fdName, .fdNameRaw: return fdName(raw: f == .fdNameRaw)
+        case .fdDirectory:
+            guard case .string(let path)? = fdName(raw: false), sockaddr == nil else { return nil }
+            return .string(Self.dirname(path))
+        case .fdFilename:
+            guard case .string(let path)? = fdName(raw: false), sockaddr == nil else { return nil }
+            return .string(Self.basename(path))
+        case .fdTypeChar: return fdTypeChar.map { .string(Array($0.utf8)) }
+        case .fdType:
+            guard let c = fdTypeChar else { return nil }
+            let names = ["f": "file", "d": "directory", "4": "ipv4", "6": "ipv6", "u": "unix", "p": "pipe"]
+            return names[c].map { .string(Array($0.utf8)) }
+        case .fdIno: return pathItem?.inode.map { .signed($0) }
+        case .fdSip, .fdRip, .fdIp:
+            guard let s = sockaddr, let ip = Self.ip(s) else { return nil }
+            return .ip(ip)
+        case .fdSport, .fdRport, .fdPort:
+            return sockaddr?.port.map { .unsigned(UInt64($0)) }
+        case .fdSockFamily:
+            guard let s = sockaddr else { return nil }
+            switch s.family {
+            case .inet, .inet6: return .string(Array("ip".utf8))
+            case .unix: return .string(Array("unix".utf8))
+            default: return nil
+            }
+        case .fdL4proto: return context?.l4proto.map { .string(Array($0.utf8)) }
+        case .containerID: return context?.container.map { .string(Array($0.id.utf8)) }
+        case .containerFullID:
+            guard let c = context?.container else { return nil }
+            return .string(Array((c.fullID ?? c.id).utf8))
+        case .containerName: return context?.container?.name.map { .string(Array($0.utf8)) }
+        case .containerImage: return context?.container?.image.map { .string(Array($0.utf8)) }
+        case .containerImageRepository: return context?.container?.imageRepository.map { .string(Array($0.utf8)) }
+        case .containerImageTag: return context?.container?.imageTag.map { .string(Array($0.utf8)) }
+        case .containerImageDigest: return context?.container?.imageDigest.map { .string(Array($0.utf8)) }
+        case .containerType: return context?.container?.runtime.map { .string(Array($0.utf8)) }
+        case .containerPrivileged: return context?.container?.privileged.map { .bool($0) }
+        case .containerLabel:
+            guard let c = context?.container, case .key(let k) = argument else { return nil }
+            return c.labels[k].map { .string(Array($0.utf8)) }
+        case .k8sPodName: return context?.container?.labels["io.kubernetes.pod.name"].map { .string(Array($0.utf8)) }
+        case .k8sNamespace: return context?.container?.labels["io.kubernetes.pod.namespace"].map { .string(Array($0.utf8)) }
+        case .k8sPodUID: return context?.container?.labels["io.kubernetes.pod.uid"].map { .string(Array($0.utf8)) }
+        }
+    }
+
+    // MARK: - Pieces
+
+    var nanos: Int64 { decoded.key.stamp.seconds * 1_000_000_000 + Int64(decoded.key.stamp.milliseconds) * 1_000_000 }
+
+    /// argv: EXECVE's on execve events, else the process table's.
+    var argv: [Bytes]? { decoded.argv ?? context?.argv }
+
+    func ancestor(_ n: Int) -> EventContext.Ancestor? {
+        guard n >= 1, let a = context?.ancestors, n <= a.count else { return nil }
+        return a[n - 1]
+    }
+
+    func ancestorField(_ f: AuditField, _ argument: FieldArgument?) -> FieldValue? {
+        func pick(_ a: EventContext.Ancestor) -> [UInt8]? {
+            switch f {
+            case .procAname: return a.name.map(Array.init)
+            case .procAexe: return a.exe.map(Array.init)
+            case .procAexePath: return a.exePath.map(Array.init)
+            case .procAcmdline: return a.cmdline.map(Array.init)
+            default: return a.pid.map { Array(String($0).utf8) }
+            }
+        }
+        if case .index(let n) = argument {
+            if n == 0 {
+                switch f {
+                case .procAname: return decoded.process.comm.map { .string(Array($0)) }
+                case .procApid: return decoded.process.pid.map { .signed($0) }
+                case .procAexePath: return decoded.process.exe.map { .string(Array($0)) }
+                default: return nil
+                }
+            }
+            guard let a = ancestor(n), let v = pick(a) else { return nil }
+            if f == .procApid, let pid = a.pid { return .signed(pid) }
+            return .string(v)
+        }
+        guard let list = context?.ancestors, !list.isEmpty else { return nil }
+        return .list(list.compactMap(pick))
+    }
+
+    /// The syscall's open flags (open, openat), or the flags implied by creat.
+    var openFlags: UInt64? {
+        guard let s = decoded.syscall, let name = s.name else { return nil }
+        if name == "creat" { return 0o1101 }
+        guard let i = OpenFlags.argumentIndex(syscall: name), i < s.args.count else { return nil }
+        return s.args[i]
+    }
+
+    func eventArgument(_ argument: FieldArgument?) -> FieldValue? {
+        guard case .key(let k) = argument else { return nil }
+        switch k {
+        case "flags": return openFlags.map { .string(Array(OpenFlags.text($0).utf8)) }
+        case "name", "path", "pathname", "filename": return fdName(raw: false)
+        case "res": return decoded.syscall?.exit.map { .string(Array(String($0).utf8)) }
+        case "uid": return decoded.syscall?.args.first.map { .string(Array(String($0).utf8)) }
+        default: return nil
+        }
+    }
+
+    /// The PATH item the event is about: the object (NORMAL/CREATE/DELETE), not its PARENT directory.
+    var pathItem: DecodedEvent.PathItem? {
+        let items = decoded.paths
+        if let name = decoded.syscall?.name, name == "execve" || name == "execveat" { return items.first }
+        return items.first { item in
+            guard let t = item.nametype else { return true }
+            return !t.elementsEqual("PARENT".utf8)
+        } ?? items.first
+    }
+
+    var sockaddr: SocketAddress? {
+        guard let s = decoded.sockaddrs.first else { return nil }
+        switch s.family {
+        case .inet, .inet6, .unix: return s
+        default: return nil
+        }
+    }
+
+    func fdName(raw: Bool) -> FieldValue? {
+        if let s = sockaddr {
+            if case .unix(let path, let abstract) = s.family {
+                return .string((abstract ? [UInt8(ascii: "@")] : []) + path)
+            }
+            return nil  // a connection tuple needs the local end, which audit does not give
+        }
+        guard let item = pathItem, let name = item.name else { return nil }
+        let path = Array(name)
+        if raw || path.first == UInt8(ascii: "/") { return .string(path) }
+        guard let cwd = decoded.cwd ?? context?.cwd else { return nil }
+        return .string(Self.normalize(Self.directory(Array(cwd)) + path))
+    }
+
+    var fdTypeChar: String? {
+        if let s = sockaddr {
+            switch s.family {
+            case .inet: return "4"
+            case .inet6: return "6"
+            case .unix: return "u"
+            default: return nil
+            }
+        }
+        if let c = context?.fdTypeChar { return c }
+        guard let item = pathItem, let mode = item.mode else { return nil }
+        switch mode & 0o170000 {
+        case 0o040000: return "d"
+        case 0o010000: return "p"
+        case 0o140000: return "u"
+        default: return "f"
+        }
+    }
+
+    static func ip(_ s: SocketAddress) -> IPAddress? {
+        switch s.family {
+        case .inet(let a, _), .inet6(let a, _, _, _): return IPAddress(bytes: a)
+        default: return nil
+        }
+    }
+
+    /// `pts3` → the device number Falco reports (new_encode_dev(136, 3)); `tty1` → (4, 1).
+    static func ttyNumber(_ tty: Bytes) -> UInt32? {
+        let s = String(decoding: tty, as: UTF8.self)
+        func encode(_ major: UInt32, _ minor: UInt32) -> UInt32 { (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12) }
+        if s.hasPrefix("pts"), let n = UInt32(s.dropFirst(3)) { return encode(136, n) }
+        if s.hasPrefix("tty"), let n = UInt32(s.dropFirst(3)) { return encode(4, n) }
+        if s.hasPrefix("ttyS"), let n = UInt32(s.dropFirst(4)) { return encode(4, 64 + n) }
+        if s == "console" { return encode(5, 1) }
+        return nil
+    }
+
+    func clock(withDate: Bool) -> String {
+        let iso = Timestamp.rfc3339(seconds: decoded.key.stamp.seconds, nanos: Int(decoded.key.stamp.milliseconds) * 1_000_000)
+        // 2026-11-25T13:34:45.841000000Z → "13:34:45.841000000" (UTC: a recorded log's zone is unknown)
+        let t = iso.dropFirst(11).dropLast()
+        return withDate ? String(iso.prefix(10)) + " " + t : String(t)
+    }
+
+    static func join(_ parts: ArraySlice<Bytes>) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, a) in parts.enumerated() {
+            if i > 0 { out.append(32) }
+            out += a
+        }
+        return out
+    }
+
+    static func directory(_ cwd: [UInt8]) -> [UInt8] {
+        cwd.last == UInt8(ascii: "/") ? cwd : cwd + [UInt8(ascii: "/")]
+    }
+
+    static func dirname(_ path: [UInt8]) -> [UInt8] {
+        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return Array(".".utf8) }
+        return slash == 0 ? [UInt8(ascii: "/")] : Array(path[..<slash])
+    }
+
+    static func basename(_ path: [UInt8]) -> [UInt8] {
+        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return Array(path[(slash + 1)...])
+    }
+
+    /// Removes `.` and `..` components (lexically, as Falco does for fd.name).
+    static func normalize(_ path: [UInt8]) -> [UInt8] {
+        var parts: [ArraySlice<UInt8>] = []
+        for c in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            if c.elementsEqual(".".utf8) { continue }
+            if c.elementsEqual("..".utf8) {
+                _ = parts.popLast()
+                continue
+            }
+            parts.append(c)
+        }
+        var out: [UInt8] = []
+        for c in parts {
+            out.append(UInt8(ascii: "/"))
+            out += c
+        }
+        return out.isEmpty ? [UInt8(ascii: "/")] : out
+    }
+}

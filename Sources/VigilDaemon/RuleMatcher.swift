@@ -1,0 +1,59 @@
+import AuditStream
+import RuleEngine
+
+/// Rules over decoded events: the ruleset, one evaluator (its per-event field cache) and the formatter, with
+/// the event-type code cached per syscall name so the hot path does not hash a name per event.
+public final class RuleMatcher {
+    public let ruleset: Ruleset
+    public let evaluator: RuleEvaluator
+    public let formatter: AlertFormatter
+    public let hostname: String
+    let map: AuditFieldMap
+    private var eventNumber: UInt64 = 0
+    private var codes: [String: EventTypeCode?] = [:]
+    public private(set) var matches: [String: Int] = [:]
+
+    public init(ruleset: Ruleset, hostname: String? = nil) {
+        self.ruleset = ruleset
+        self.evaluator = RuleEvaluator(ruleset: ruleset)
+        self.formatter = AlertFormatter(hostname: hostname)
+        self.hostname = formatter.hostname
+        self.map = AuditFieldMap(registry: ruleset.registry)
+    }
+
+    public convenience init(
+        paths: [String], hostname: String? = nil, minimumPriority: Priority = .debug, matchMode: Ruleset.MatchMode = .all
+    ) throws {
+        let loader = RuleLoader(priorityThreshold: minimumPriority, matchMode: matchMode)
+        self.init(ruleset: try loader.load(paths: paths), hostname: hostname)
+    }
+
+    /// Syscall names the enabled rules need audited (event types that are real syscalls are filtered later by
+    /// libaudit's tables).
+    public var syscallNames: [String] {
+        var names = Set<String>()
+        for rule in ruleset.enabledRules where !rule.eventTypes.isComplement {
+            names.formUnion(rule.eventTypes.names(in: ruleset.eventTypes))
+        }
+        return names.sorted()
+    }
+
+    /// Evaluates one event; `body` gets the alert of each matching rule.
+    public func match(_ decoded: DecodedEvent, context: EventContext?, _ body: (Alert) -> Void) {
+        eventNumber += 1
+        let source = AuditFieldSource(decoded: decoded, context: context, eventNumber: eventNumber, hostname: hostname, map: map)
+        let name = source.eventTypeName
+        let code: EventTypeCode?
+        if let cached = codes[name] {
+            code = cached
+        } else {
+            code = ruleset.eventTypes.code(for: name)
+            codes[name] = code
+        }
+        let ns = decoded.key.stamp.seconds * 1_000_000_000 + Int64(decoded.key.stamp.milliseconds) * 1_000_000
+        evaluator.forEachMatch(eventType: code, source: source) { rule in
+            matches[rule.name, default: 0] += 1
+            body(formatter.alert(rule: rule, timeNanoseconds: ns, source: source, evaluator: evaluator))
+        }
+    }
+}
