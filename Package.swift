@@ -64,6 +64,10 @@ let package = Package(
             dependencies: ["AuditStream"]
         ),
         .testTarget(
+            name: "RuleEngineTests",
+            dependencies: ["RuleEngine"]
+        ),
+        .testTarget(
             name: "AuditControlTests",
             dependencies: ["AuditControl", "AuditStream"]
         ),

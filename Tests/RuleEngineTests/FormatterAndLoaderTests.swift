@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+@testable import RuleEngine
+
+@Suite struct FormatterAndLoaderTests {
+    let yaml = """
+        - rule: Shell
+          desc: d
+          output: "Shell by %user.name (cmd=%proc.cmdline anc=%proc.aname[2] all=%proc.aname up=%toupper(proc.name) w=%5proc.name| uid=%user.uid)"
+          priority: info
+          tags: [z, a, a]
+          condition: evt.type = execve and proc.name = bash
+        """
+
+    @Test func textAndJSONAlert() throws {
+        let ruleset = try loadRules(yaml)
+        let evaluator = RuleEvaluator(ruleset: ruleset)
+        let event = DictionaryFieldSource([
+            "proc.name": .string("bash"), "proc.cmdline": .string("bash -c \"x\"\u{1}"),
+            "proc.aname": .list([Array("sshd".utf8), Array("init".utf8)]), "user.uid": .unsigned(0),
+            "user.name": .string([0x72, 0xFF, 0x74]),
+        ])
+        let rule = try #require(evaluator.matches(eventTypeName: "execve", source: event).first)
+        let formatter = AlertFormatter(hostname: "h", timeFormat: .iso8601)
+        let alert = formatter.alert(
+            rule: rule, timeNanoseconds: 1_685_022_245_478_445_995, source: event, evaluator: evaluator)
+        let text = String(decoding: formatter.textLine(alert), as: UTF8.self)
+        #expect(text.hasPrefix("2023-05-25T13:44:05.478445995+0000: Informational Shell by r"))
+        #expect(text.hasSuffix("anc=<NA> all=sshd init up=BASH w=bash | uid=0)"))
+
+        let json = formatter.json(alert)
+        #expect(String(validatingCString: json.map { CChar(bitPattern: $0) } + [0]) != nil)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+        #expect(
+            Set(object.keys) == [
+                "hostname", "output", "output_fields", "priority", "rule", "source", "tags", "time", "uuid",
+            ])
+        #expect(object["priority"] as? String == "Informational")
+        #expect(object["rule"] as? String == "Shell")
+        #expect(object["source"] as? String == "syscall")
+        #expect(object["tags"] as? [String] == ["a", "z"])
+        #expect(object["time"] as? String == "2023-05-25T13:44:05.478445995Z")
+        let fields = try #require(object["output_fields"] as? [String: Any])
+        #expect(fields["proc.aname[2]"] is NSNull)
+        #expect(fields["proc.name"] as? String == "bash")
+        #expect(fields["user.uid"] as? Int == 0)
+        #expect(fields["user.name"] as? String == "r\u{FFFD}t")
+        #expect(fields["proc.cmdline"] as? String == "bash -c \"x\"\u{1}")
+        #expect(fields["proc.aname"] as? String == "sshd init")
+        #expect(fields["evt.time.iso8601"] != nil)
+        // Falcosidekick's Check(): known priority, rule, RFC 3339 time, non-empty output_fields.
+        #expect(!fields.isEmpty)
+        #expect(
+            ISO8601DateFormatter().date(
+                from: (object["time"] as! String).replacingOccurrences(of: ".478445995", with: "")) != nil)
+        #expect(UUID(uuidString: object["uuid"] as! String) != nil)
+        #expect(String(decoding: json, as: UTF8.self).hasPrefix(#"{"hostname":"h","output":"#))
+    }
+
+    @Test func unknownOutputFieldIsAnError() {
+        #expect(throws: RuleLoadError.self) {
+            try loadRules(
+                "- rule: r\n  desc: d\n  output: '%proc.nope'\n  priority: INFO\n  condition: evt.type = open\n")
+        }
+    }
+
+    @Test func errorsCarryLocationAndItem() {
+        do {
+            _ = try loadRules(
+                "- list: l\n  items: [a]\n- rule: broken\n  desc: d\n  output: o\n  priority: INFO\n  condition: evt.type = open and (proc.name = x\n",
+                name: "f.yaml")
+            Issue.record("must fail")
+        } catch {
+            #expect(error.error.location?.file == "f.yaml")
+            #expect(error.error.location?.line == 7)
+            #expect(error.error.itemName == "broken")
+            #expect(error.error.itemKind == "rule")
+            #expect(error.error.code == "LOAD_ERR_COMPILE_CONDITION")
+        }
+    }
+
+    @Test func laterFilesUseEarlierOnesAndFailingFileIsRejected() throws {
+        let base = "- macro: m\n  condition: proc.name = x\n- list: l\n  items: [a, b]\n"
+        let rules =
+            "- rule: r\n  desc: d\n  output: o\n  priority: INFO\n  condition: evt.type = open and m and proc.pname in (l)\n"
+        let ruleset = try RuleLoader().load(sources: [("a.yaml", base), ("b.yaml", rules)])
+        #expect(
+            ruleset.rule(named: "r")?.canonicalCondition
+                == "(evt.type = open and proc.name = x and proc.pname in (a, b))")
+        #expect(throws: RuleLoadError.self) { try RuleLoader().load(sources: [("b.yaml", rules), ("a.yaml", base)]) }
+        do {
+            _ = try RuleLoader().load(sources: [("a.yaml", base), ("c.yaml", "- rule: [\n")])
+        } catch {
+            #expect(error.error.location?.file == "c.yaml")
+            #expect(error.error.code == "LOAD_ERR_YAML_PARSE")
+        }
+    }
+
+    @Test func macroVisibility() {
+        let yaml =
+            "- macro: a\n  condition: b\n- macro: b\n  condition: proc.name = x\n- rule: r\n  desc: d\n  output: o\n  priority: INFO\n  condition: evt.type = open and a\n"
+        #expect(throws: RuleLoadError.self) { try loadRules(yaml) }
+    }
+
+    @Test func engineVersionAndPlugins() throws {
+        #expect(throws: RuleLoadError.self) { try loadRules("- required_engine_version: 0.99.0\n") }
+        #expect(throws: RuleLoadError.self) { try loadRules("- required_engine_version: 1.0.0\n") }
+        _ = try loadRules(
+            "- required_engine_version: 10\n- required_plugin_versions:\n    - name: container\n      version: 0.4.0\n")
+        #expect(throws: RuleLoadError.self) {
+            try loadRules("- required_plugin_versions:\n    - name: k8saudit\n      version: 0.1.0\n")
+        }
+    }
+
+    @Test func warningsAndSelection() throws {
+        let yaml = """
+            - list: unused
+              items: [a]
+            - macro: unusedmacro
+              condition: proc.name = a
+            - something: else
+            - rule: r
+              desc: d
+              output: o
+              priority: DEBUG
+              tags: [t1]
+              bogus: 1
+              condition: evt.type = open
+            - rule: s
+              desc: d
+              output: o
+              priority: WARNING
+              tags: [t2]
+              condition: proc.name = x
+            """
+        let ruleset = try loadRules(yaml)
+        let codes = Set(ruleset.diagnostics.map(\.code))
+        #expect(
+            codes.isSuperset(of: [
+                "LOAD_UNUSED_LIST", "LOAD_UNUSED_MACRO", "LOAD_UNKNOWN_ITEM", "LOAD_UNKNOWN_KEY", "LOAD_NO_EVTTYPE",
+            ]))
+        var selected = ruleset
+        selected.setEnabled(false, tag: "t1")
+        #expect(!selected.isEnabled("r") && selected.isEnabled("s"))
+        let strict = try RuleLoader(priorityThreshold: .warning).load(sources: [("x.yaml", yaml)])
+        #expect(strict.rules.map(\.name) == ["s"])
+    }
+
+    @Test func directoriesLoadYamlFilesAlphabetically() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // b.yaml uses the macro of a.yml: only loads if a.yml comes first; notes.txt is ignored.
+        try "- macro: m\n  condition: proc.name = x\n".write(
+            to: dir.appendingPathComponent("a.yml"), atomically: true, encoding: .utf8)
+        try "- rule: r\n  desc: d\n  output: o\n  priority: INFO\n  condition: evt.type = open and m\n".write(
+            to: dir.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        try "not yaml: [".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        #expect(
+            try RuleLoader.expand(paths: [dir.path]).map { ($0 as NSString).lastPathComponent } == ["a.yml", "b.yaml"])
+        let ruleset = try RuleLoader().load(paths: [dir.path])
+        #expect(ruleset.rule(named: "r")?.canonicalCondition == "(evt.type = open and proc.name = x)")
+        #expect(throws: RuleLoadError.self) {
+            try RuleLoader().load(paths: [dir.appendingPathComponent("missing.yaml").path])
+        }
+    }
+
+    @Test func multipleDocumentsAndNestedLists() throws {
+        let yaml = """
+            - list: a
+              items: [x, y]
+            ---
+            - list: b
+              items: [a, z]
+            - rule: r
+              desc: d
+              output: o
+              priority: INFO
+              condition: evt.type = open and proc.name in (b)
+            """
+        #expect(
+            try loadRules(yaml).rule(named: "r")?.canonicalCondition == "(evt.type = open and proc.name in (x, y, z))")
+        #expect(throws: RuleLoadError.self) { try loadRules("rule: not-a-sequence\n") }
+    }
+}
