@@ -1,4 +1,5 @@
 import AuditStream
+import RuleEngine
 import VigilDaemon
 
 #if canImport(Glibc)
@@ -19,7 +20,24 @@ struct ProcessorFactory {
     let printEvents: Bool
 
     func make() throws -> Built {
-        Built(processor: EventPrinter(printEvents: printEvents), eventTypes: [], summary: "no rules engine")
+        let paths = try RuleLoader.expand(paths: configuration.rules.paths)
+        if paths.isEmpty {
+            return Built(processor: EventPrinter(printEvents: printEvents), eventTypes: [], summary: "no rules files")
+        }
+        guard let priority = Priority(parsing: configuration.rules.minimumPriority) else {
+            throw DaemonError.configuration("rules.minimum_priority '\(configuration.rules.minimumPriority)' is not a Falco priority")
+        }
+        let matcher = try RuleMatcher(
+            paths: configuration.rules.paths, hostname: configuration.hostname, minimumPriority: priority,
+            matchMode: Ruleset.MatchMode(rawValue: configuration.rules.matchMode) ?? .all)
+        var ruleset = matcher.ruleset
+        for name in configuration.rules.disabled { ruleset.setEnabled(false, ruleNamePattern: name) }
+        let active = configuration.rules.disabled.isEmpty ? matcher : RuleMatcher(ruleset: ruleset, hostname: configuration.hostname)
+        for d in active.ruleset.diagnostics { DaemonLog.write("rules: \(d)") }
+        let processor = RuleProcessor(matcher: active, configuration: configuration, printEvents: printEvents)
+        return Built(
+            processor: processor, eventTypes: active.syscallNames,
+            summary: "\(active.ruleset.enabledRules.count) rules from \(paths.count) files")
     }
 }
 
@@ -47,4 +65,66 @@ final class EventPrinter: EventProcessor {
 
     func reopenOutputs() {}
     func drain(timeoutSeconds: Double) { out.flush() }
+}
+
+/// Rules over live events; alerts as Falco JSON (or text) lines on standard output and to a JSON-lines file.
+final class RuleProcessor: EventProcessor {
+    let matcher: RuleMatcher
+    let printEvents: Bool
+    let stdout: OutputBuffer?
+    let json: Bool
+    let filePath: String
+    var file: OutputBuffer?
+    var writer = JSONWriter()
+    let nodes = NodeTable()
+
+    init(matcher: RuleMatcher, configuration: DaemonConfiguration, printEvents: Bool) {
+        self.matcher = matcher
+        self.printEvents = printEvents
+        stdout = configuration.output.stdout ? OutputBuffer(fd: 1) : nil
+        json = configuration.output.stdoutJSON
+        filePath = configuration.output.file
+        reopenOutputs()
+    }
+
+    func process(_ event: AuditEvent, decoded: DecodedEvent) {
+        if printEvents, let stdout {
+            writer.reset()
+            EventJSON.write(event, decoded: decoded, nodes: nodes, into: &writer)
+            stdout.append(writer.bytes)
+            stdout.append(CollectionOfOne(10))
+        }
+        matcher.match(decoded, context: nil) { alert in
+            emit(alert)
+        }
+        stdout?.flush()
+        file?.flush()
+    }
+
+    func emit(_ alert: RuleEngine.Alert) {
+        if let stdout {
+            stdout.append(json ? matcher.formatter.json(alert) : matcher.formatter.textLine(alert))
+            stdout.append(CollectionOfOne(10))
+        }
+        if let file {
+            file.append(matcher.formatter.json(alert))
+            file.append(CollectionOfOne(10))
+        }
+    }
+
+    func notice(kind: String, message: String, priority: String) {
+        DaemonLog.write("\(priority): \(kind): \(message)")
+    }
+
+    func reopenOutputs() {
+        file?.flush()
+        guard !filePath.isEmpty else { return }
+        let fd = open(filePath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        if fd >= 0 { file = OutputBuffer(fd: fd) } else { DaemonLog.write("cannot open \(filePath): \(String(cString: strerror(errno)))") }
+    }
+
+    func drain(timeoutSeconds: Double) {
+        stdout?.flush()
+        file?.flush()
+    }
 }
