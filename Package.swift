@@ -67,9 +67,17 @@ let package = Package(
             name: "RuleEngineTests",
             dependencies: ["RuleEngine"]
         ),
+        .target(
+            name: "VigilTestSupport",
+            path: "Tests/VigilTestSupport"
+        ),
         .testTarget(
             name: "AuditControlTests",
-            dependencies: ["AuditControl", "AuditStream"]
+            dependencies: ["AuditControl", "AuditStream", "VigilTestSupport"]
+        ),
+        .testTarget(
+            name: "VigilDaemonTests",
+            dependencies: ["VigilDaemon", "AuditControl", "VigilTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import AuditControl
 import AuditStream
 import Foundation
 import Testing
+import VigilTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,10 @@ struct KernelAuditTests {
 
     /// Runs `body` with audit enabled and restores enabled/backlog/pid and deletes the test's rules afterwards.
     static func withAudit(_ body: (AuditControlSocket) throws -> Void) throws {
+        try KernelAuditLock.withLock { try withAuditLocked(body) }
+    }
+
+    static func withAuditLocked(_ body: (AuditControlSocket) throws -> Void) throws {
         let control = try AuditControlSocket()
         let before = try control.status()
         defer {

@@ -1,0 +1,166 @@
+import AuditControl
+import Foundation
+import Testing
+import VigilTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil run` on the real kernel audit stream, as root: alerts from real commands, a broken reload that
+/// keeps the old rules running, and a SIGTERM that removes exactly Vigil's audit rules and restores what it found.
+@Suite(.serialized)
+struct LiveDaemonTests {
+    static let rules = """
+        - rule: Shadow file opened
+          desc: test rule
+          condition: evt.type in (open, openat) and fd.name = /etc/shadow
+          output: "shadow opened (proc=%proc.name pid=%proc.pid file=%fd.name)"
+          priority: WARNING
+          tags: [test]
+        """
+
+    final class RunningDaemon {
+        let process = Process()
+        let stderr = Pipe()
+        var errText = ""
+        init(config: String) throws {
+            process.executableURL = VigilBinary.url
+            process.arguments = ["run", "--config", config]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = stderr
+            try process.run()
+        }
+        func readErr() -> String {
+            let d = stderr.fileHandleForReading.availableData
+            errText += String(decoding: d, as: UTF8.self)
+            return errText
+        }
+        func signal(_ s: Int32) { kill(process.processIdentifier, s) }
+    }
+
+    static func trigger() -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/cat")
+        p.arguments = ["/etc/shadow"]
+        p.standardOutput = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    static func alerts(_ path: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test func alertsReloadAndCleanShutdown() throws {
+        try KernelAuditLock.withLock {
+            let dir = TemporaryDirectory("vigil-live")
+            let key = "vigil-it-\(getpid())"
+            let rulesFile = dir.path("rules.yaml")
+            try Self.rules.write(toFile: rulesFile, atomically: true, encoding: .utf8)
+            let alertsFile = dir.path("alerts.json")
+            let config = dir.path("vigil.yaml")
+            try """
+                audit:
+                  key: \(key)
+                  status_interval_s: 0.5
+                rules:
+                  paths: [\(rulesFile)]
+                output:
+                  stdout: false
+                  file: \(alertsFile)
+                state_dir: \(dir.path("state"))
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let control = try AuditControlSocket()
+            let before = try control.status()
+            let otherRules = try control.listRules().count
+
+            let daemon = try RunningDaemon(config: config)
+            defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+            #expect(eventually(15) { daemon.readErr().contains("running (1 rules") }, "daemon did not start: \(daemon.errText)")
+            #expect(try control.listRules().filter { $0.keys.contains(key) }.count == 2)
+
+            let pid = Self.trigger()
+            #expect(eventually(10) {
+                Self.alerts(alertsFile).contains { ($0["output_fields"] as? [String: Any])?["proc.pid"] as? Int == Int(pid) }
+            }, "no alert for the cat of /etc/shadow (pid \(pid))")
+            let first = try #require(Self.alerts(alertsFile).first)
+            #expect(first["rule"] as? String == "Shadow file opened")
+            #expect(first["priority"] as? String == "Warning")
+            #expect((first["output_fields"] as? [String: Any])?["fd.name"] as? String == "/etc/shadow")
+
+            // A broken rules file on SIGHUP: the error is reported with its location, the old rules keep alerting.
+            try "- rule: broken\n  condition: evt.type = (\n".write(toFile: rulesFile, atomically: true, encoding: .utf8)
+            daemon.signal(SIGHUP)
+            #expect(eventually(10) { daemon.readErr().contains("reload failed") }, "\(daemon.errText)")
+            #expect(daemon.errText.contains("rules.yaml"))
+            let pid2 = Self.trigger()
+            #expect(eventually(10) {
+                Self.alerts(alertsFile).contains { ($0["output_fields"] as? [String: Any])?["proc.pid"] as? Int == Int(pid2) }
+            }, "the old rules stopped alerting after a failed reload")
+
+            daemon.signal(SIGTERM)
+            daemon.process.waitUntilExit()
+            #expect(daemon.process.terminationStatus == 0)
+            let after = try control.status()
+            #expect(try control.listRules().filter { $0.keys.contains(key) }.isEmpty)
+            #expect(try control.listRules().count == otherRules)
+            #expect(after.enabled == before.enabled)
+            #expect(after.pid == 0 || after.pid == before.pid)
+        }
+    }
+
+    @Test func tamperingIsDetectedAndRepaired() throws {
+        try KernelAuditLock.withLock {
+            let dir = TemporaryDirectory("vigil-tamper")
+            let key = "vigil-tp-\(getpid())"
+            let rulesFile = dir.path("rules.yaml")
+            try Self.rules.write(toFile: rulesFile, atomically: true, encoding: .utf8)
+            let config = dir.path("vigil.yaml")
+            try """
+                audit: {key: \(key), status_interval_s: 0.3}
+                rules: {paths: [\(rulesFile)]}
+                output: {stdout: false}
+                state_dir: \(dir.path("state"))
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let control = try AuditControlSocket()
+            let daemon = try RunningDaemon(config: config)
+            defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+            #expect(eventually(15) { daemon.readErr().contains("running (") })
+            #expect(try control.deleteRules(withKey: key) == 2)
+            #expect(eventually(10) { daemon.readErr().contains("rules_removed") }, "\(daemon.errText)")
+            #expect(eventually(5) { (try? control.listRules().filter { $0.keys.contains(key) }.count) == 2 })
+            daemon.signal(SIGTERM)
+            daemon.process.waitUntilExit()
+            #expect(try control.listRules().filter { $0.keys.contains(key) }.isEmpty)
+        }
+    }
+
+    static func dryRun(_ yaml: String) throws -> (Int32, String) {
+        let dir = TemporaryDirectory("vigil-dry")
+        let config = dir.path("vigil.yaml")
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir.path("none.d"), withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = VigilBinary.url
+        p.arguments = ["run", "--dry-run", "--config", config, "--rules", dir.path("none.d")]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    @Test func dryRunValidatesAndBadConfigIsLocated() throws {
+        let (bad, badText) = try Self.dryRun("audit:\n  backlog_limit: lots\n")
+        #expect(bad == 2)
+        #expect(badText.contains("vigil.yaml:2:"))
+        #expect(badText.contains("'audit.backlog_limit' must be a number"))
+        let (ok, okText) = try Self.dryRun("surprise: 1\nsource: {kind: multicast}\n")
+        #expect(ok == 0, "\(okText)")
+        #expect(okText.contains("vigil.yaml:1:1: unknown key 'surprise' (ignored)"))
+        #expect(okText.contains("valid"))
+    }
+}
