@@ -11,7 +11,7 @@ TEST_PACKAGES  := python3
 # The side-by-side benchmark peer and the log generator's needs.
 BENCH_PACKAGES := laurel auditd curl gcc python3 util-linux time
 
-.PHONY: all deps test-deps bench-deps build release run test bench clean
+.PHONY: all deps test-deps bench-deps build release run install test bench clean
 
 all: build
 
@@ -30,9 +30,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-# Starts Vigil on the embedded default: replays the bundled sample log through the whole pipeline.
+# Starts Vigil on the embedded default: the live kernel audit stream (as root), Falco's stock rules and Vigil's
+# own (rules/), alerts as JSON lines on standard output. Ctrl-C stops it and removes its audit rules.
 run: release
-	$(RELEASE_DIR)/vigil replay --stats docs/samples/sample-audit.log
+	$(RELEASE_DIR)/vigil run --config config/vigil.yaml --rules rules
+
+install: release
+	install -D -m 0755 $(RELEASE_DIR)/vigil $(DESTDIR)/usr/local/bin/vigil
+	install -D -m 0644 systemd/vigil.service $(DESTDIR)/etc/systemd/system/vigil.service
+	install -D -m 0640 config/vigil.yaml $(DESTDIR)/etc/vigil/vigil.yaml
+	install -d $(DESTDIR)/etc/vigil/rules.d
+	install -m 0644 rules/*.yaml $(DESTDIR)/etc/vigil/rules.d/
 
 test: test-deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)

@@ -10,7 +10,8 @@ public enum AuditField: Sendable {
     case threadTid, threadCapEffective, threadCapPermitted
     case userUid, userLoginUid, userName, userLoginName, groupGid, groupName
     case fdName, fdNameRaw, fdDirectory, fdFilename, fdTypeChar, fdType, fdIno, fdSip, fdRip, fdIp, fdSport, fdRport
-    case fdPort, fdSockFamily, fdL4proto
+    case fdPort, fdSockFamily, fdL4proto, fdCip, fdCport, fdLip, fdLport, fdNet, fdSnet, fdRnet, fdCnet, fdLnet
+    case fdIsServer
     case containerID, containerFullID, containerName, containerImage, containerImageRepository, containerImageTag
     case containerImageDigest, containerType, containerPrivileged, containerLabel
     case k8sPodName, k8sNamespace, k8sPodUID
@@ -36,7 +37,9 @@ public enum AuditField: Sendable {
         "fd.name": .fdName, "fd.nameraw": .fdNameRaw, "fd.directory": .fdDirectory, "fd.filename": .fdFilename,
         "fd.typechar": .fdTypeChar, "fd.type": .fdType, "fd.ino": .fdIno, "fd.sip": .fdSip, "fd.rip": .fdRip,
         "fd.ip": .fdIp, "fd.sport": .fdSport, "fd.rport": .fdRport, "fd.port": .fdPort,
-        "fd.sockfamily": .fdSockFamily, "fd.l4proto": .fdL4proto,
+        "fd.sockfamily": .fdSockFamily, "fd.l4proto": .fdL4proto, "fd.cip": .fdCip, "fd.cport": .fdCport,
+        "fd.lip": .fdLip, "fd.lport": .fdLport, "fd.net": .fdNet, "fd.snet": .fdSnet, "fd.rnet": .fdRnet,
+        "fd.cnet": .fdCnet, "fd.lnet": .fdLnet, "fd.is_server": .fdIsServer,
         "container.id": .containerID, "container.full_id": .containerFullID, "container.name": .containerName,
         "container.image": .containerImage, "container.image.repository": .containerImageRepository,
         "container.image.tag": .containerImageTag, "container.image.digest": .containerImageDigest,

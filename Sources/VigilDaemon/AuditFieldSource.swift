@@ -125,11 +125,15 @@ public struct AuditFieldSource: FieldSource {
             let names = ["f": "file", "d": "directory", "4": "ipv4", "6": "ipv6", "u": "unix", "p": "pipe"]
             return names[c].map { .string(Array($0.utf8)) }
         case .fdIno: return pathItem?.inode.map { .signed($0) }
-        case .fdSip, .fdRip, .fdIp:
-            guard let s = sockaddr, let ip = Self.ip(s) else { return nil }
+        case .fdSip, .fdRip, .fdIp, .fdCip, .fdLip, .fdNet, .fdSnet, .fdRnet, .fdCnet, .fdLnet:
+            guard let s = sockaddr, let ip = Self.ip(s), socketRole(of: f) else { return nil }
             return .ip(ip)
-        case .fdSport, .fdRport, .fdPort:
+        case .fdSport, .fdRport, .fdPort, .fdCport, .fdLport:
+            guard socketRole(of: f) else { return nil }
             return sockaddr?.port.map { .unsigned(UInt64($0)) }
+        case .fdIsServer:
+            guard sockaddr != nil, let name = decoded.syscall?.name else { return nil }
+            return .bool(Self.localAddressSyscalls.contains(name) || Self.peerIsClientSyscalls.contains(name))
         case .fdSockFamily:
             guard let s = sockaddr else { return nil }
             switch s.family {
@@ -224,6 +228,31 @@ public struct AuditFieldSource: FieldSource {
             guard let t = item.nametype else { return true }
             return !t.elementsEqual("PARENT".utf8)
         } ?? items.first
+    }
+
+    /// What the SOCKADDR of the event is: the remote server (connect, sendto), the remote client (accept,
+    /// recvfrom) or the local address (bind). A field about an end the record does not show is missing.
+    static let peerIsClientSyscalls: Set<String> = ["accept", "accept4", "recvfrom", "recvmsg"]
+    static let localAddressSyscalls: Set<String> = ["bind"]
+
+    func socketRole(of f: AuditField) -> Bool {
+        let name = decoded.syscall?.name ?? ""
+        let role: Int  // 0 remote server, 1 remote client, 2 local server
+        if Self.peerIsClientSyscalls.contains(name) {
+            role = 1
+        } else if Self.localAddressSyscalls.contains(name) {
+            role = 2
+        } else {
+            role = 0
+        }
+        switch f {
+        case .fdIp, .fdPort, .fdNet: return true
+        case .fdSip, .fdSport, .fdSnet: return role == 0 || role == 2
+        case .fdRip, .fdRport, .fdRnet: return role == 0 || role == 1
+        case .fdCip, .fdCport, .fdCnet: return role == 1
+        case .fdLip, .fdLport, .fdLnet: return role == 2
+        default: return false
+        }
     }
 
     var sockaddr: SocketAddress? {
