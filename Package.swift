@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilDaemonTests",
-            dependencies: ["VigilDaemon", "AuditControl", "VigilTestSupport"]
+            dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "VigilTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

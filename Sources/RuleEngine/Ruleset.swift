@@ -42,6 +42,21 @@ public struct Ruleset: Sendable {
 
     public func rule(named name: String) -> CompiledRule? { rules.first { $0.name == name } }
 
+    /// Every (field, argument) the compiled conditions and outputs read: what a FieldSource must be able to answer
+    /// (anything else it may leave unimplemented and return nil for).
+    public var fieldsRead: [FieldRegistry.Resolved] { slots.fields }
+
+    /// The event types the enabled rules can match, for kernel-side pre-filtering (which syscalls to audit).
+    /// `nil` when some enabled rule matches "all event types except ...", i.e. no finite set suffices.
+    public var enabledEventTypes: Set<String>? {
+        var names = Set<String>()
+        for (i, rule) in rules.enumerated() where enabled[i] {
+            if rule.eventTypes.isComplement { return nil }
+            names.formUnion(rule.eventTypes.names(in: eventTypes))
+        }
+        return names
+    }
+
     public var enabledRules: [CompiledRule] { rules.indices.filter { enabled[$0] }.map { rules[$0] } }
 
     public func isEnabled(_ name: String) -> Bool {

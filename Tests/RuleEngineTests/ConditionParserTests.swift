@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import RuleEngine
@@ -117,5 +118,30 @@ import Testing
             try ConditionParser.parse(#"a.b = "t\tn\n""#)
                 == .comparison(
                     ComparisonNode(lhs: .field(name: "a.b", argument: nil), op: .equal, rhs: .value("t\tn\n"))))
+    }
+
+    /// Random token soup: the parser never traps, and whatever it accepts prints to text that parses back to the
+    /// same tree (the canonical printer is a faithful inverse).
+    @Test func randomInputsRoundTrip() {
+        let environment = ProcessInfo.processInfo.environment
+        var generator = XorShift(seed: UInt64(environment["PARSE_SEED"] ?? "") ?? 0xC0FFEE)
+        let cases = Int(environment["PARSE_CASES"] ?? "") ?? 20_000
+        let tokens = [
+            "a.b", "proc.name", "x", "and", "or", "not", "not(", "(", ")", " ", " ", "=", "!=", "<", ">=", "in",
+            "contains ", "glob ", "exists", "oneof ", "(a, b)", "()", "'q s'", "\"d\\\"q\"", "1", "0x1F", "-2.5e+3",
+            "val(", "tolower(", "join(", ",", "[", "]", "[2]", "\\", "intersects", "pmatch", "regex ", "*.log",
+        ]
+        var accepted = 0
+        for _ in 0..<cases {
+            let text = (0..<Int.random(in: 1...9, using: &generator)).map { _ in
+                tokens.randomElement(using: &generator)!
+            }
+            .joined()
+            guard let tree = try? ConditionParser.parse(text) else { continue }
+            accepted += 1
+            let printed = ConditionPrinter.string(tree)
+            #expect((try? ConditionParser.parse(printed)) == tree, "\(text) printed as \(printed)")
+        }
+        #expect(accepted > 100)
     }
 }

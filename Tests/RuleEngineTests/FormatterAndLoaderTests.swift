@@ -183,4 +183,48 @@ import Testing
             try loadRules(yaml).rule(named: "r")?.canonicalCondition == "(evt.type = open and proc.name in (x, y, z))")
         #expect(throws: RuleLoadError.self) { try loadRules("rule: not-a-sequence\n") }
     }
+
+    @Test func moreFalcoWarningKinds() throws {
+        let yaml = """
+            - macro: 1bad
+              condition: proc.name = x
+            - list: "bad,name"
+              items: [a]
+            - rule: k8s
+              desc: d
+              output: o
+              priority: INFO
+              source: k8s_audit
+              condition: ka.verb = create
+            - rule: r
+              desc: d
+              output: o
+              priority: INFO
+              condition: evt.type = open and evt.dir = <
+              exceptions:
+                - name: e
+                  fields: [proc.name]
+                  values: [[a]]
+                - name: e
+                  fields: [proc.name]
+                  values: [[b]]
+            - rule: r
+              exceptions:
+                - name: e
+              override:
+                exceptions: append
+            """
+        let ruleset = try loadRules(yaml)
+        let codes = Set(ruleset.diagnostics.map(\.code))
+        for code in [
+            "LOAD_INVALID_MACRO_NAME", "LOAD_INVALID_LIST_NAME", "LOAD_UNKNOWN_SOURCE",
+            "LOAD_EXCEPTION_NAME_NOT_UNIQUE",
+            "LOAD_APPEND_NO_VALUES", "LOAD_DEPRECATED_ITEM",
+        ] {
+            #expect(codes.contains(code), "\(code)")
+        }
+        #expect(ruleset.rules.map(\.name) == ["r"])
+        let warning = try #require(ruleset.diagnostics.first { $0.code == "LOAD_UNKNOWN_SOURCE" })
+        #expect(warning.itemName == "k8s" && warning.location?.line == 5)
+    }
 }

@@ -12,7 +12,8 @@ import Testing
     /// `glob`/`iglob` must agree with glibc's `fnmatch(p, v, 0)` / `FNM_CASEFOLD` (what libsinsp calls).
     @Test func globAgreesWithFnmatch() {
         // Deterministic (xorshift, fixed seed) so a failure is reproducible; GLOB_CASES widens the sweep.
-        var generator = XorShift(seed: UInt64(ProcessInfo.processInfo.environment["GLOB_SEED"] ?? "") ?? 0x9E37_79B9_7F4A_7C15)
+        var generator = XorShift(
+            seed: UInt64(ProcessInfo.processInfo.environment["GLOB_SEED"] ?? "") ?? 0x9E37_79B9_7F4A_7C15)
         let cases = Int(ProcessInfo.processInfo.environment["GLOB_CASES"] ?? "") ?? 20_000
         let patternAlphabet = Array("ab/*?[]!-^.\\A=:".utf8)
         let valueAlphabet = Array("ab/.-A]".utf8)

