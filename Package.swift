@@ -33,6 +33,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ProcessState",
+            dependencies: ["AuditStream"]
+        ),
+        .target(
             name: "RuleEngine",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
@@ -43,7 +47,7 @@ let package = Package(
         .target(
             name: "VigilDaemon",
             dependencies: [
-                "AuditStream", "AuditControl", "CLinux", "RuleEngine",
+                "AuditStream", "AuditControl", "CLinux", "RuleEngine", "ProcessState",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -54,6 +58,7 @@ let package = Package(
                 "AuditControl",
                 "VigilDaemon",
                 "RuleEngine",
+                "ProcessState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Commands of targets still being built in their own packages; wired in when they land.
@@ -77,7 +82,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilDaemonTests",
-            dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "VigilTestSupport"]
+            dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "ProcessState", "VigilTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import AuditStream
+import ProcessState
 import RuleEngine
 
 #if canImport(Glibc)
@@ -13,14 +14,15 @@ import Glibc
 /// every comparison false" holds.
 public struct AuditFieldSource: FieldSource {
     public let decoded: DecodedEvent
-    public let context: EventContext?
+    /// Process, ancestry, user, fd and container state; nil when no enricher ran (then those fields are missing).
+    public let enriched: EnrichedEvent?
     public let eventNumber: UInt64
     public let hostname: String
     let map: AuditFieldMap
 
-    public init(decoded: DecodedEvent, context: EventContext?, eventNumber: UInt64, hostname: String, map: AuditFieldMap) {
+    public init(decoded: DecodedEvent, enriched: EnrichedEvent?, eventNumber: UInt64, hostname: String, map: AuditFieldMap) {
         self.decoded = decoded
-        self.context = context
+        self.enriched = enriched
         self.eventNumber = eventNumber
         self.hostname = hostname
         self.map = map
@@ -67,14 +69,14 @@ public struct AuditFieldSource: FieldSource {
             }
         case .procPid: return p.pid.map { .signed($0) }
         case .procPpid: return p.ppid.map { .signed($0) }
-        case .procName: return p.comm.map { .string(Array($0)) }
+        case .procName: return (p.comm ?? enriched?.process.name).map { .string(Array($0)) }
         case .procExe: return argv.flatMap { $0.first }.map { .string(Array($0)) }
-        case .procExePath: return p.exe.map { .string(Array($0)) }
+        case .procExePath: return (p.exe ?? enriched?.process.exePath).map { .string(Array($0)) }
         case .procArgs:
             guard let argv else { return nil }
             return .string(Self.join(argv.dropFirst()))
         case .procCmdline:
-            guard let name = p.comm, let argv else { return nil }
+            guard let name = p.comm ?? enriched?.process.name, let argv else { return nil }
             var out = Array(name)
             if argv.count > 1 {
                 out.append(32)
@@ -82,36 +84,40 @@ public struct AuditFieldSource: FieldSource {
             }
             return .string(out)
         case .procCmdNArgs: return argv.map { .unsigned(UInt64(max(0, $0.count - 1))) }
-        case .procCwd: return (d.cwd ?? context?.cwd).map { .string(Self.directory(Array($0))) }
+        case .procCwd: return (d.cwd ?? enriched?.process.cwd).map { .string(Self.directory(Array($0))) }
         case .procTty:
+            if let t = enriched?.process.tty { return .unsigned(UInt64(t)) }
             guard let tty = p.tty else { return .unsigned(0) }  // (none): no controlling terminal
             return Self.ttyNumber(tty).map { .unsigned(UInt64($0)) }
         case .procDuration:
-            guard let start = context?.startNanos else { return nil }
-            return .unsigned(UInt64(max(0, nanos - start)))
+            return enriched?.process.durationNanos.map { .unsigned(UInt64(max(0, $0))) }
         case .procPname: return ancestor(1)?.name.map { .string(Array($0)) }
         case .procPexe: return ancestor(1)?.exe.map { .string(Array($0)) }
         case .procPexePath: return ancestor(1)?.exePath.map { .string(Array($0)) }
         case .procPcmdline: return ancestor(1)?.cmdline.map { .string(Array($0)) }
         case .procAname, .procAexe, .procAexePath, .procAcmdline, .procApid:
             return ancestorField(f, argument)
-        case .procIsExeFromMemfd: return context?.exeFromMemfd.map { .bool($0) }
-        case .procIsExeUpperLayer: return context?.exeUpperLayer.map { .bool($0) }
-        case .procEnv:
-            guard let env = context?.env else { return nil }
-            if case .key(let k) = argument { return env[k].map { .string(Array($0.utf8)) } }
-            return .string(Array(env.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ").utf8))
+        case .procIsExeFromMemfd:
+            if let v = enriched?.process.isExeFromMemfd { return .bool(v) }
+            guard let exe = p.exe else { return nil }
+            return .bool(exe.starts(with: "/memfd:".utf8))
+        case .procIsExeUpperLayer: return enriched?.process.isExeUpperLayer.map { .bool($0) }
+        case .procEnv: return nil  // audit records carry no environment
         case .threadTid: return p.pid.map { .signed($0) }
-        case .threadCapEffective: return context?.capEffective.map { .string(Array($0.utf8)) }
-        case .threadCapPermitted: return context?.capPermitted.map { .string(Array($0.utf8)) }
-        case .userUid: return p.uid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
+        case .threadCapEffective: return enriched?.process.capEffectiveText.map { .string(Array($0.utf8)) }
+        case .threadCapPermitted: return enriched?.process.capPermittedText.map { .string(Array($0.utf8)) }
+        case .userUid:
+            if let uid = enriched?.user.uid { return .unsigned(UInt64(UInt32(truncatingIfNeeded: uid))) }
+            return p.uid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
         case .userLoginUid:
             guard let auid = p.auid else { return nil }
             return .signed(auid == DecodedEvent.unsetID ? -1 : auid)
-        case .userName: return context?.userName.map { .string(Array($0.utf8)) }
-        case .userLoginName: return context?.loginName.map { .string(Array($0.utf8)) }
-        case .groupGid: return p.gid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
-        case .groupName: return context?.groupName.map { .string(Array($0.utf8)) }
+        case .userName: return enriched?.user.name.map { .string(Array($0.utf8)) }
+        case .userLoginName: return enriched?.user.loginName.map { .string(Array($0.utf8)) }
+        case .groupGid:
+            if let gid = enriched?.group.gid { return .unsigned(UInt64(UInt32(truncatingIfNeeded: gid))) }
+            return p.gid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
+        case .groupName: return enriched?.group.name.map { .string(Array($0.utf8)) }
         case .fdName, .fdNameRaw: return fdName(raw: f == .fdNameRaw)
         case .fdDirectory:
             guard case .string(let path)? = fdName(raw: false), sockaddr == nil else { return nil }
@@ -141,24 +147,22 @@ public struct AuditFieldSource: FieldSource {
             case .unix: return .string(Array("unix".utf8))
             default: return nil
             }
-        case .fdL4proto: return context?.l4proto.map { .string(Array($0.utf8)) }
-        case .containerID: return context?.container.map { .string(Array($0.id.utf8)) }
-        case .containerFullID:
-            guard let c = context?.container else { return nil }
-            return .string(Array((c.fullID ?? c.id).utf8))
-        case .containerName: return context?.container?.name.map { .string(Array($0.utf8)) }
-        case .containerImage: return context?.container?.image.map { .string(Array($0.utf8)) }
-        case .containerImageRepository: return context?.container?.imageRepository.map { .string(Array($0.utf8)) }
-        case .containerImageTag: return context?.container?.imageTag.map { .string(Array($0.utf8)) }
-        case .containerImageDigest: return context?.container?.imageDigest.map { .string(Array($0.utf8)) }
-        case .containerType: return context?.container?.runtime.map { .string(Array($0.utf8)) }
-        case .containerPrivileged: return context?.container?.privileged.map { .bool($0) }
+        case .fdL4proto: return enriched?.fd?.l4proto.map { .string(Array($0.utf8)) }
+        case .containerID: return container.map { .string(Array($0.id.utf8)) }
+        case .containerFullID: return container.map { .string(Array($0.fullID.utf8)) }
+        case .containerName: return container?.name.map { .string(Array($0.utf8)) }
+        case .containerImage: return container?.image.map { .string(Array($0.utf8)) }
+        case .containerImageRepository: return container?.imageRepository.map { .string(Array($0.utf8)) }
+        case .containerImageTag: return container?.imageTag.map { .string(Array($0.utf8)) }
+        case .containerImageDigest: return container?.imageDigest.map { .string(Array($0.utf8)) }
+        case .containerType: return container.map { .string(Array($0.type.utf8)) }
+        case .containerPrivileged: return container?.privileged.map { .bool($0) }
         case .containerLabel:
-            guard let c = context?.container, case .key(let k) = argument else { return nil }
-            return c.labels[k].map { .string(Array($0.utf8)) }
-        case .k8sPodName: return context?.container?.labels["io.kubernetes.pod.name"].map { .string(Array($0.utf8)) }
-        case .k8sNamespace: return context?.container?.labels["io.kubernetes.pod.namespace"].map { .string(Array($0.utf8)) }
-        case .k8sPodUID: return context?.container?.labels["io.kubernetes.pod.uid"].map { .string(Array($0.utf8)) }
+            guard let labels = container?.labels, case .key(let k) = argument else { return nil }
+            return labels[k].map { .string(Array($0.utf8)) }
+        case .k8sPodName: return container?.podName.map { .string(Array($0.utf8)) }
+        case .k8sNamespace: return container?.podNamespace.map { .string(Array($0.utf8)) }
+        case .k8sPodUID: return container?.podUID.map { .string(Array($0.utf8)) }
         }
     }
 
@@ -167,15 +171,17 @@ public struct AuditFieldSource: FieldSource {
     var nanos: Int64 { decoded.key.stamp.seconds * 1_000_000_000 + Int64(decoded.key.stamp.milliseconds) * 1_000_000 }
 
     /// argv: EXECVE's on execve events, else the process table's.
-    var argv: [Bytes]? { decoded.argv ?? context?.argv }
+    var argv: [Bytes]? { decoded.argv ?? enriched?.process.argv }
 
-    func ancestor(_ n: Int) -> EventContext.Ancestor? {
-        guard n >= 1, let a = context?.ancestors, n <= a.count else { return nil }
+    var container: ContainerView? { enriched?.container }
+
+    func ancestor(_ n: Int) -> ProcessSummary? {
+        guard n >= 1, let a = enriched?.ancestors, n <= a.count else { return nil }
         return a[n - 1]
     }
 
     func ancestorField(_ f: AuditField, _ argument: FieldArgument?) -> FieldValue? {
-        func pick(_ a: EventContext.Ancestor) -> [UInt8]? {
+        func pick(_ a: ProcessSummary) -> [UInt8]? {
             switch f {
             case .procAname: return a.name.map(Array.init)
             case .procAexe: return a.exe.map(Array.init)
@@ -197,7 +203,7 @@ public struct AuditFieldSource: FieldSource {
             if f == .procApid, let pid = a.pid { return .signed(pid) }
             return .string(v)
         }
-        guard let list = context?.ancestors, !list.isEmpty else { return nil }
+        guard let list = enriched?.ancestors, !list.isEmpty else { return nil }
         return .list(list.compactMap(pick))
     }
 
@@ -273,7 +279,7 @@ public struct AuditFieldSource: FieldSource {
         guard let item = pathItem, let name = item.name else { return nil }
         let path = Array(name)
         if raw || path.first == UInt8(ascii: "/") { return .string(path) }
-        guard let cwd = decoded.cwd ?? context?.cwd else { return nil }
+        guard let cwd = decoded.cwd ?? enriched?.process.cwd else { return nil }
         return .string(Self.normalize(Self.directory(Array(cwd)) + path))
     }
 
@@ -286,7 +292,7 @@ public struct AuditFieldSource: FieldSource {
             default: return nil
             }
         }
-        if let c = context?.fdTypeChar { return c }
+        if let fd = enriched?.fd { return String(fd.typechar) }
         guard let item = pathItem, let mode = item.mode else { return nil }
         switch mode & 0o170000 {
         case 0o040000: return "d"

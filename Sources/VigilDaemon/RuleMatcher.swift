@@ -1,4 +1,5 @@
 import AuditStream
+import ProcessState
 import RuleEngine
 
 /// Rules over decoded events: the ruleset, one evaluator (its per-event field cache) and the formatter, with
@@ -39,9 +40,9 @@ public final class RuleMatcher {
     }
 
     /// Evaluates one event; `body` gets the alert of each matching rule.
-    public func match(_ decoded: DecodedEvent, context: EventContext?, _ body: (Alert) -> Void) {
+    public func match(_ decoded: DecodedEvent, enriched: EnrichedEvent?, _ body: (Alert) -> Void) {
         eventNumber += 1
-        let source = AuditFieldSource(decoded: decoded, context: context, eventNumber: eventNumber, hostname: hostname, map: map)
+        let source = AuditFieldSource(decoded: decoded, enriched: enriched, eventNumber: eventNumber, hostname: hostname, map: map)
         let name = source.eventTypeName
         let code: EventTypeCode?
         if let cached = codes[name] {

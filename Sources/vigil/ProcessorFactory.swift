@@ -1,4 +1,5 @@
 import AuditStream
+import ProcessState
 import RuleEngine
 import VigilDaemon
 
@@ -18,6 +19,8 @@ struct ProcessorFactory {
 
     let configuration: DaemonConfiguration
     let printEvents: Bool
+    /// Process and container state outlives reloads: it is built from the stream, not from the rules.
+    let enricher: Enricher
 
     func make() throws -> Built {
         let paths = try RuleLoader.expand(paths: configuration.rules.paths)
@@ -34,7 +37,7 @@ struct ProcessorFactory {
         for name in configuration.rules.disabled { ruleset.setEnabled(false, ruleNamePattern: name) }
         let active = configuration.rules.disabled.isEmpty ? matcher : RuleMatcher(ruleset: ruleset, hostname: configuration.hostname)
         for d in active.ruleset.diagnostics { DaemonLog.write("rules: \(d)") }
-        let processor = RuleProcessor(matcher: active, configuration: configuration, printEvents: printEvents)
+        let processor = RuleProcessor(matcher: active, enricher: enricher, configuration: configuration, printEvents: printEvents)
         return Built(
             processor: processor, eventTypes: active.syscallNames,
             summary: "\(active.ruleset.enabledRules.count) rules from \(paths.count) files")
@@ -70,6 +73,7 @@ final class EventPrinter: EventProcessor {
 /// Rules over live events; alerts as Falco JSON (or text) lines on standard output and to a JSON-lines file.
 final class RuleProcessor: EventProcessor {
     let matcher: RuleMatcher
+    let enricher: Enricher
     let printEvents: Bool
     let stdout: OutputBuffer?
     let json: Bool
@@ -78,8 +82,9 @@ final class RuleProcessor: EventProcessor {
     var writer = JSONWriter()
     let nodes = NodeTable()
 
-    init(matcher: RuleMatcher, configuration: DaemonConfiguration, printEvents: Bool) {
+    init(matcher: RuleMatcher, enricher: Enricher, configuration: DaemonConfiguration, printEvents: Bool) {
         self.matcher = matcher
+        self.enricher = enricher
         self.printEvents = printEvents
         stdout = configuration.output.stdout ? OutputBuffer(fd: 1) : nil
         json = configuration.output.stdoutJSON
@@ -94,7 +99,7 @@ final class RuleProcessor: EventProcessor {
             stdout.append(writer.bytes)
             stdout.append(CollectionOfOne(10))
         }
-        matcher.match(decoded, context: nil) { alert in
+        matcher.match(decoded, enriched: enricher.enrich(event, decoded)) { alert in
             emit(alert)
         }
         stdout?.flush()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditStream
+import ProcessState
 import RuleEngine
 import VigilDaemon
 
@@ -68,13 +69,15 @@ struct Replay: ParsableCommand {
             defer { if fd != 0 { close(fd) } }
             var writer = JSONWriter(capacity: 4096)
             var decodedSyscalls = 0
+            // Replay builds process state from the log alone: never this machine's /proc, users or runtimes.
+            let enricher = rules == nil ? nil : Enricher.replay()
             let name = file == "-" ? "<stdin>" : file
             let handle: (AuditStreamPipeline.Output) -> Void = { output in
                 switch output {
                 case .event(let event):
                     let decoded = EventDecoder.decode(event)
                     if let rules {
-                        rules.match(decoded, context: nil) { alert in
+                        rules.match(decoded, enriched: enricher?.enrich(event, decoded)) { alert in
                             alerts += 1
                             if !quiet {
                                 out.append(text ? rules.formatter.textLine(alert) : rules.formatter.json(alert))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditControl
 import AuditStream
+import ProcessState
 import VigilDaemon
 
 #if canImport(Glibc)
@@ -65,7 +66,9 @@ struct Run: ParsableCommand {
             DaemonLog.write("configuration error: \(e)")
             throw ExitCode(2)
         }
-        let factory = ProcessorFactory(configuration: cfg, printEvents: events)
+        // Live sources see this machine's processes; a followed file or plugin stdin does too (same host, now).
+        let enricher = Enricher.live()
+        let factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher)
         let built: ProcessorFactory.Built
         do {
             built = try factory.make()
@@ -131,7 +134,7 @@ struct Run: ParsableCommand {
             reload: {
                 do {
                     let fresh = try loadConfiguration()
-                    return try ProcessorFactory(configuration: fresh, printEvents: events).make().processor
+                    return try ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher).make().processor
                 } catch {
                     DaemonLog.write("reload: \(error)")
                     return nil

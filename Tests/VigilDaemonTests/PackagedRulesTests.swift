@@ -1,5 +1,6 @@
 import AuditStream
 import Foundation
+import ProcessState
 import RuleEngine
 import Testing
 import VigilDaemon
@@ -40,9 +41,13 @@ struct PackagedRulesTests {
     static func fired(_ lines: [String]) throws -> [String] {
         let matcher = try RuleMatcher(paths: [rulesDir + "/vigil_rules.yaml"], hostname: "test")
         let pipeline = AuditStreamPipeline()
+        let enricher = Enricher.replay()
         var rules: [String] = []
         let sink: (AuditStreamPipeline.Output) -> Void = {
-            if case .event(let e) = $0 { matcher.match(EventDecoder.decode(e), context: nil) { rules.append($0.rule) } }
+            if case .event(let e) = $0 {
+                let d = EventDecoder.decode(e)
+                matcher.match(d, enriched: enricher.enrich(e, d)) { rules.append($0.rule) }
+            }
         }
         for (i, l) in lines.enumerated() { pipeline.push(line: Array(l.utf8), number: i + 1, emit: sink) }
         pipeline.finish(emit: sink)

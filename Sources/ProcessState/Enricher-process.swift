@@ -1,0 +1,287 @@
+import AuditStream
+
+extension Enricher {
+    // MARK: finding the process of an event
+
+    /// The record of the process that made the event: the table's, unless the pid now belongs to another process;
+    /// else a forked child's (from its fork hint), else read from /proc (live), else built from the event.
+    func process(pid: Int64, event d: DecodedEvent, now: Int64) -> ProcessRecord {
+        if let hint = table.takeHint(child: pid) {
+            if d.process.ppid == nil || d.process.ppid == hint.parentPid {
+                if let old = table[pid], old !== hint.parent {
+                    table.remove(old)
+                    stats.pidReuses += 1
+                }
+                let r = ProcessRecord(pid: pid, now: now, counter: table.counter)
+                r.ppid = hint.parentPid
+                r.inheritImage(from: hint.parent)
+                r.startMillis = hint.millis
+                table.attach(r, to: hint.parent)
+                if let proc, let st = proc.stat(pid), st.ppid == hint.parentPid { r.startTicks = st.startTicks }
+                table.insert(r)
+                return r
+            }
+        }
+        if let r = table[pid] {
+            if isSameProcess(r, d, now: now) {
+                table.touch(r, now: now)
+                return r
+            }
+            table.remove(r)
+            stats.pidReuses += 1
+        }
+        if let r = recordFromProc(pid, now: now) {
+            if let p = d.process.ppid { r.ppid = p }
+            return r
+        }
+        let r = ProcessRecord(pid: pid, now: now, counter: table.counter)
+        r.ppid = d.process.ppid
+        r.comm = d.process.comm?.compacted
+        r.exePath = d.process.exe?.compacted
+        r.cwd = d.cwd?.compacted
+        var parent = d.process.ppid.flatMap { table[$0] }
+        if parent == nil, let ppid = d.process.ppid { parent = recordFromProc(ppid, now: now) }
+        table.attach(r, to: parent)
+        if proc != nil, let parent {
+            // /proc is already gone: the child is where its parent is.
+            r.container = parent.container
+            r.accounts = parent.accounts
+        }
+        table.insert(r)
+        return r
+    }
+
+    /// Whether a table record still describes the process an event comes from.
+    func isSameProcess(_ r: ProcessRecord, _ d: DecodedEvent, now: Int64) -> Bool {
+        if let p = d.process.ppid, let known = r.ppid, p != known {
+            // A changed ppid is either a reparenting (the parent exited: keep the ancestry it had) or a new process
+            // on a reused pid (the old parent is still there).
+            if let parent = r.parent, parent.exitedMillis == nil, parent.inTable, table[parent.pid] === parent,
+                isAlive(parent)
+            {
+                return false
+            }
+            r.ppid = p
+        }
+        if let proc, let ticks = r.startTicks, now - r.verifiedMillis >= configuration.verifyAfterMillis {
+            r.verifiedMillis = now
+            if let st = proc.stat(r.pid), st.startTicks != ticks { return false }
+        }
+        return true
+    }
+
+    /// Live: the process still runs (same start time); replay: no way to know, assume it does.
+    func isAlive(_ r: ProcessRecord) -> Bool {
+        guard let proc else { return true }
+        guard let st = proc.stat(r.pid) else { return false }
+        return r.startTicks == nil || st.startTicks == r.startTicks
+    }
+
+    // MARK: /proc
+
+    /// Reads a process (and, when missing from the table, its ancestors) from /proc and puts it in the table.
+    @discardableResult
+    func recordFromProc(_ pid: Int64, now: Int64, depth: Int = 0) -> ProcessRecord? {
+        guard pid > 0, let r = readProc(pid, now: now) else { return nil }
+        stats.readFromProc += 1
+        var parent: ProcessRecord? = nil
+        if let ppid = r.ppid, ppid > 0 {
+            parent = table[ppid]
+            if parent == nil, depth < 64 {
+                parent = recordFromProc(ppid, now: now, depth: depth + 1)
+            }
+        }
+        table.attach(r, to: parent)
+        loadLiveDetails(r, now: now)
+        table.insert(r)
+        return r
+    }
+
+    /// One process's /proc entries, unlinked.
+    func readProc(_ pid: Int64, now: Int64) -> ProcessRecord? {
+        guard let proc, let st = proc.stat(pid) else { return nil }
+        let r = ProcessRecord(pid: pid, now: now, counter: table.counter)
+        r.ppid = st.ppid
+        r.comm = Bytes(st.comm)
+        r.startTicks = st.startTicks
+        r.startMillis = proc.startMillis(ticks: st.startTicks)
+        r.argv = proc.cmdline(pid)
+        r.exePath = proc.exe(pid).map { Bytes($0) }
+        r.cwd = proc.cwd(pid).map { Bytes($0) }
+        if let cg = proc.cgroup(pid) { r.container = CgroupParser.container(inCgroupFile: cg) }
+        return r
+    }
+
+    /// Capabilities, the account database of the process's root and the overlay check of its executable: read
+    /// when a process is first used and after each exec or credential change.
+    func loadLiveDetails(_ r: ProcessRecord, now: Int64) {
+        guard let proc else { return }
+        if let s = proc.status(r.pid) {
+            r.capEffective = s.capEffective
+            r.capPermitted = s.capPermitted
+        }
+        if let db = accounts?.database(rootPath: proc.rootPath(r.pid), now: now) { r.accounts = db }
+        if let exe = r.exePath, let mounts {
+            r.exeUpperLayer = mounts.isUpperLayer(pid: r.pid, path: exe, proc: proc)
+        }
+    }
+
+    /// Live start-up: every process of /proc, linked to its parent (oldest first, so parents are linked before
+    /// their children).
+    func seedFromProc() {
+        guard let proc else { return }
+        // Seeded records count as least recently seen until an event touches them.
+        let now: Int64 = 0
+        var records: [ProcessRecord] = []
+        for pid in proc.pids() {
+            if let r = readProc(pid, now: now) { records.append(r) }
+        }
+        records.sort { ($0.startTicks ?? 0, $0.pid) < ($1.startTicks ?? 0, $1.pid) }
+        var byPid: [Int64: ProcessRecord] = [:]
+        for r in records { byPid[r.pid] = r }
+        for r in records {
+            table.attach(r, to: r.ppid.flatMap { byPid[$0] })
+            table.insert(r)
+        }
+        stats.seeded = records.count
+    }
+
+    // MARK: changes from events
+
+    /// execve/execveat succeeded: the process has a new image (same pid, same parent).
+    func applyExec(_ r: ProcessRecord, _ d: DecodedEvent, now: Int64) {
+        r.comm = d.process.comm?.compacted ?? r.comm
+        r.exePath = d.process.exe?.compacted
+        r.argv = (d.argv ?? d.proctitle)?.map(\.compacted)
+        if let cwd = d.cwd { r.cwd = cwd.compacted }
+        if r.startMillis == nil { r.startMillis = now }
+        if let proc {
+            if let cg = proc.cgroup(r.pid) { r.container = CgroupParser.container(inCgroupFile: cg) }
+            if r.startTicks == nil, let st = proc.stat(r.pid) { r.startTicks = st.startTicks }
+            // What exec may have changed is unknown until read again.
+            r.capEffective = nil
+            r.capPermitted = nil
+            r.exeUpperLayer = nil
+            loadLiveDetails(r, now: now)
+        }
+    }
+
+    /// Any other event of a known process.
+    func observe(_ r: ProcessRecord, _ d: DecodedEvent, now: Int64) {
+        if let cwd = d.cwd { r.cwd = cwd.compacted }
+        if let exe = d.process.exe, let known = r.exePath, exe != known {
+            // The image changed without an audited exec: what was known of it is stale.
+            r.exePath = exe.compacted
+            r.argv = proc?.cmdline(r.pid)
+            r.comm = d.process.comm?.compacted ?? r.comm
+            r.exeUpperLayer = nil
+            if proc != nil { loadLiveDetails(r, now: now) }
+        } else if r.exePath == nil, let exe = d.process.exe {
+            r.exePath = exe.compacted
+        }
+        if r.comm == nil { r.comm = d.process.comm?.compacted }
+    }
+
+    func applyAfter(
+        call: SyscallKind, succeeded: Bool, d: DecodedEvent, record r: ProcessRecord, paths: [ResolvedPath], now: Int64
+    ) {
+        switch call {
+        case .fork:
+            guard succeeded, let child = d.syscall?.exit, child > 0 else { return }
+            // clone(CLONE_THREAD) makes a thread, not a process (x86_64/arm64/i386 pass the flags in a0).
+            if d.syscall?.name == "clone", d.syscall?.archName != "s390x", let flags = d.syscall?.args.first,
+                flags & 0x10000 != 0
+            {
+                return
+            }
+            table.addHint(child: child, parent: r, now: now)
+        case .exitGroup:
+            table.markExited(r, now: now)
+        case .chdir:
+            if succeeded, let p = paths.first(where: { $0.name != nil })?.name { r.cwd = p.compacted }
+        case .fchdir:
+            if succeeded, let fd = d.syscall?.args.first, let e = r.fds[Int64(bitPattern: fd)],
+                e.type == .directory || e.type == .file, let name = e.name
+            {
+                r.cwd = name
+            }
+        case .credentials:
+            if succeeded, proc != nil { loadLiveDetails(r, now: now) }
+        default:
+            applyFDChange(call: call, succeeded: succeeded, d: d, record: r, paths: paths)
+        }
+    }
+
+    // MARK: the view
+
+    func view(event: AuditEvent, d: DecodedEvent, record r: ProcessRecord?, now: Int64) -> EnrichedEvent {
+        let p = d.process
+        var pv = ProcessView(pid: p.pid)
+        pv.ppid = p.ppid ?? r?.ppid
+        pv.name = p.comm ?? r?.comm
+        pv.argv = r?.argv
+        pv.exePath = p.exe ?? r?.exePath
+        pv.cwd = d.cwd ?? r?.cwd
+        pv.ttyName = p.tty
+        pv.tty = p.tty == nil && d.syscall == nil ? nil : TTYDevice.number(name: p.tty)
+        pv.startMillis = r?.startMillis
+        pv.durationNanos = r?.startMillis.map { max(0, now - $0) * 1_000_000 }
+        pv.auditSession = p.ses
+        pv.uid = p.uid
+        pv.gid = p.gid
+        pv.euid = p.euid
+        pv.egid = p.egid
+        pv.suid = p.suid
+        pv.sgid = p.sgid
+        pv.fsuid = p.fsuid
+        pv.fsgid = p.fsgid
+        pv.capEffective = r?.capEffective
+        pv.capPermitted = r?.capPermitted
+        if let exe = pv.exePath { pv.isExeFromMemfd = exe.starts(with: Array("/memfd:".utf8)) }
+        pv.isExeUpperLayer = r?.exeUpperLayer
+
+        var ancestors: [ProcessSummary] = []
+        var cursor = r?.parent
+        while let a = cursor, ancestors.count < configuration.maxAncestors {
+            ancestors.append(a.summary())
+            cursor = a.parent
+        }
+
+        var user = UserView(uid: p.euid ?? p.uid)
+        var group = GroupView(gid: p.egid ?? p.gid)
+        if let auid = p.auid { user.loginUID = auid == DecodedEvent.unsetID ? -1 : auid }
+        if let db = r?.accounts {
+            if let uid = user.uid, let u = db.user(uid) {
+                user.name = u.name
+                user.homedir = u.home
+                user.shell = u.shell
+            }
+            if let gid = group.gid { group.name = db.groupName(gid) }
+            if let auid = p.auid, auid != DecodedEvent.unsetID { user.loginName = db.user(auid)?.name }
+        } else if proc == nil {
+            // Replay: auditd's ENRICHED tail, resolved when the event was written on the recording host.
+            user.name = Self.recordedName(event, "EUID") ?? Self.recordedName(event, "UID")
+            group.name = Self.recordedName(event, "EGID") ?? Self.recordedName(event, "GID")
+            user.loginName = Self.recordedName(event, "AUID")
+        }
+
+        var container: ContainerView? = nil
+        if let identity = r?.container {
+            container = ContainerView(identity: identity, metadata: containers?.metadata(for: identity, now: now))
+        }
+        return EnrichedEvent(
+            event: d, timeMillis: now, process: pv, ancestors: ancestors, user: user, group: group, fd: nil,
+            paths: [], container: container)
+    }
+
+    /// A name auditd wrote in the ENRICHED tail of the event's first record carrying it; nil for `unknown(N)`.
+    static func recordedName(_ event: AuditEvent, _ field: StaticString) -> String? {
+        for rec in event.records {
+            guard let i = rec.index(of: field), rec.fields[i].enriched, let v = rec.value(at: i) else { continue }
+            let s = String(decoding: v, as: UTF8.self)
+            if s.hasPrefix("unknown") || s == "unset" || s.isEmpty { return nil }
+            return s
+        }
+        return nil
+    }
+}
