@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -49,6 +50,7 @@ let package = Package(
             dependencies: [
                 "AuditStream", "AuditControl", "CLinux", "RuleEngine", "ProcessState",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -83,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "VigilDaemonTests",
             dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "ProcessState", "VigilTestSupport"]
+        ),
+        .testTarget(
+            name: "E2ETests",
+            dependencies: ["VigilTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -52,7 +52,12 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "state_dir", "self_seccomp", "hostname"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "metrics", "state_dir", "self_seccomp", "hostname"], section: "")
+        if let s = top["metrics"] {
+            guard let m = s.mapping else { throw problem(file, s, "'metrics' must be a mapping") }
+            warnUnknown(m, known: ["listen"], section: "metrics.")
+            if let v = m["listen"] { config.metrics.listen = try string(v, "metrics.listen") }
+        }
         if let s = top["source"] {
             guard let m = s.mapping else { throw problem(file, s, "'source' must be a mapping") }
             warnUnknown(m, known: ["kind", "path", "window_ms"], section: "source.")

@@ -28,6 +28,12 @@ public final class Daemon {
     /// Builds a new processor from the configuration on SIGHUP; nil keeps the old one (the error is reported).
     let reload: () -> EventProcessor?
     let log: (String) -> Void
+    /// Optional Prometheus endpoint, served from this loop.
+    public var metricsServer: MetricsServer?
+    public let metrics = DaemonMetrics()
+    /// Called about once a second (systemd watchdog pings).
+    public var heartbeat: (() -> Void)?
+    public var heartbeatInterval: Double = 1
 
     public init(
         source: RecordSource, pipeline: AuditStreamPipeline, session: AuditSession?, signals: SignalChannel,
@@ -50,10 +56,35 @@ public final class Daemon {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    /// Copies every counter into the Prometheus registry (at scrape time).
+    public func updateMetrics() {
+        let s = pipeline.statistics
+        metrics.counter("vigil_records_total", help: "audit records read", value: Int64(s.records))
+        metrics.counter("vigil_events_total", help: "audit events assembled", value: Int64(s.events))
+        metrics.counter("vigil_malformed_records_total", help: "lines or messages that were not audit records", value: Int64(s.malformed))
+        metrics.counter("vigil_late_records_total", help: "records that arrived after their event was emitted", value: Int64(s.late))
+        metrics.counter("vigil_evicted_events_total", help: "events emitted early because too many were open", value: Int64(s.evicted))
+        metrics.gauge("vigil_assembler_open_events", help: "events still being assembled", value: Double(pipeline.assembler.openCount))
+        metrics.counter("vigil_source_overruns_total", [("source", source.name)], help: "times the source lost records (socket buffer full)", value: Int64(source.lost))
+        metrics.counter("vigil_reloads_total", help: "successful SIGHUP reloads", value: Int64(counters.reloads))
+        metrics.counter("vigil_reload_failures_total", help: "SIGHUP reloads rejected (old rules kept)", value: Int64(counters.failedReloads))
+        if let session {
+            metrics.counter("vigil_kernel_lost_total", help: "audit records the kernel dropped since Vigil started", value: Int64(session.lostSinceStart))
+            metrics.gauge("vigil_kernel_backlog", help: "kernel audit backlog at the last status poll", value: Double(session.lastStatus.backlog))
+            metrics.gauge("vigil_kernel_backlog_limit", help: "kernel audit backlog limit", value: Double(session.lastStatus.backlogLimit))
+            metrics.counter("vigil_tamper_events_total", help: "audit disabled or Vigil's rules removed by someone else", value: Int64(session.tamperEvents))
+        }
+        let usage = DaemonMetrics.processUsage()
+        metrics.gauge("vigil_resident_memory_bytes", help: "resident set size", value: usage.rssBytes)
+        metrics.gauge("vigil_cpu_seconds", help: "user + system CPU time used", value: usage.cpuSeconds)
+        processor.report(into: metrics)
+    }
+
     /// Runs until SIGTERM/SIGINT (or the end of a finite source). Returns after draining and restoring audit.
     public func run() {
         var lastStatus = Self.monotonicNanos()
         var lastFlush = lastStatus
+        var lastBeat = lastStatus
         var reportedLost = 0
         let handler: (AuditStreamPipeline.Output) -> Void = { [self] out in
             switch out {
@@ -71,7 +102,11 @@ public final class Daemon {
         loop: while true {
             var fds: [pollfd] = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
             if let fd = source.pollDescriptor { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            if let m = metricsServer { fds.append(pollfd(fd: m.fd, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&fds, nfds_t(fds.count), 200)
+            if let m = metricsServer, fds.last?.revents ?? 0 != 0 {
+                m.serve { updateMetrics(); return metrics.render() }
+            }
             for s in signals.pending() {
                 switch s {
                 case .terminate: break loop
@@ -101,7 +136,12 @@ public final class Daemon {
             }
             if now - lastFlush >= 200_000_000 {
                 pipeline.flush(now: now, emit: handler)
+                processor.tick(nowNanos: now)
                 lastFlush = now
+            }
+            if let beat = heartbeat, Double(now - lastBeat) / 1e9 >= heartbeatInterval {
+                beat()
+                lastBeat = now
             }
             if let session, Double(now - lastStatus) / 1e9 >= statusInterval {
                 lastStatus = now

@@ -53,7 +53,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    public struct Metrics: Sendable, Equatable {
+        /// Prometheus text exposition at http://LISTEN/metrics; empty to disable.
+        public var listen = "127.0.0.1:9737"
+        public init() {}
+    }
+
     public var source = Source()
+    public var metrics = Metrics()
     public var audit = Audit()
     public var rules = Rules()
     public var output = Output()

@@ -10,4 +10,8 @@ public protocol EventProcessor: AnyObject {
     func reopenOutputs()
     /// SIGTERM: deliver what is queued, within `timeoutSeconds`.
     func drain(timeoutSeconds: Double)
+    /// Copies the processor's counters (rule matches, alerts per sink, process table size…) into the metrics.
+    func report(into metrics: DaemonMetrics)
+    /// Periodic housekeeping between reads (process table sweep), with the monotonic clock.
+    func tick(nowNanos: UInt64)
 }

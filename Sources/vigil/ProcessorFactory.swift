@@ -68,6 +68,8 @@ final class EventPrinter: EventProcessor {
 
     func reopenOutputs() {}
     func drain(timeoutSeconds: Double) { out.flush() }
+    func report(into metrics: DaemonMetrics) {}
+    func tick(nowNanos: UInt64) {}
 }
 
 /// Rules over live events; alerts as Falco JSON (or text) lines on standard output and to a JSON-lines file.
@@ -107,6 +109,7 @@ final class RuleProcessor: EventProcessor {
     }
 
     func emit(_ alert: RuleEngine.Alert) {
+        alertsWritten += 1
         if let stdout {
             stdout.append(json ? matcher.formatter.json(alert) : matcher.formatter.textLine(alert))
             stdout.append(CollectionOfOne(10))
@@ -132,4 +135,26 @@ final class RuleProcessor: EventProcessor {
         stdout?.flush()
         file?.flush()
     }
+
+    private var lastSweep: UInt64 = 0
+
+    func tick(nowNanos: UInt64) {
+        if nowNanos - lastSweep >= 30_000_000_000 {
+            enricher.sweep()
+            lastSweep = nowNanos
+        }
+    }
+
+    func report(into metrics: DaemonMetrics) {
+        for (rule, n) in matcher.matches {
+            metrics.counter("vigil_rule_matches_total", [("rule", rule)], help: "events that matched a rule", value: Int64(n))
+        }
+        let e = enricher.statistics
+        metrics.gauge("vigil_process_table_size", help: "processes in the shadow process table", value: Double(e.processes))
+        metrics.gauge("vigil_process_records_retained", help: "process records in memory (table + kept ancestors)", value: Double(e.retainedRecords))
+        metrics.counter("vigil_process_table_evictions_total", help: "process records evicted at capacity", value: Int64(e.evictions))
+        metrics.counter("vigil_alerts_total", [("sink", "stdout")], help: "alerts written", value: Int64(alertsWritten))
+    }
+
+    private(set) var alertsWritten = 0
 }

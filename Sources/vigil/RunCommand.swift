@@ -141,7 +141,20 @@ struct Run: ParsableCommand {
                 }
             },
             log: { DaemonLog.write($0) })
-        let notifier = SystemdNotifier(environment: ProcessEnvironment.current)
+        if !cfg.metrics.listen.isEmpty {
+            do {
+                daemon.metricsServer = try MetricsServer(listen: cfg.metrics.listen)
+                DaemonLog.write("metrics at http://\(cfg.metrics.listen.split(separator: ":").dropLast().joined(separator: ":")):\(daemon.metricsServer!.port)/metrics")
+            } catch {
+                DaemonLog.write("metrics disabled: \(error)")
+            }
+        }
+        let environment = ProcessEnvironment.current
+        let notifier = SystemdNotifier(environment: environment)
+        if let interval = SystemdNotifier.watchdogInterval(environment: environment) {
+            daemon.heartbeatInterval = interval
+            daemon.heartbeat = { notifier.notify("WATCHDOG=1") }
+        }
         notifier.notify("READY=1")
         DaemonLog.write("running (\(built.summary))")
         daemon.run()

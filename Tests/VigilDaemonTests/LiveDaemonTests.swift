@@ -71,6 +71,8 @@ struct LiveDaemonTests {
                 output:
                   stdout: false
                   file: \(alertsFile)
+                metrics:
+                  listen: 127.0.0.1:0
                 state_dir: \(dir.path("state"))
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let control = try AuditControlSocket()
@@ -86,6 +88,23 @@ struct LiveDaemonTests {
             #expect(eventually(10) {
                 Self.alerts(alertsFile).contains { ($0["output_fields"] as? [String: Any])?["proc.pid"] as? Int == Int(pid) }
             }, "no alert for the cat of /etc/shadow (pid \(pid))")
+            // Metrics: the same counters through `vigil status` as an operator reads them.
+            let port = try #require(daemon.errText.split(separator: "\n").first { $0.contains("metrics at") }
+                .flatMap { $0.split(separator: ":").last?.split(separator: "/").first }.flatMap { Int($0) })
+            let status = Process()
+            status.executableURL = VigilBinary.url
+            status.arguments = ["status", "--raw", "--address", "127.0.0.1:\(port)"]
+            let out = Pipe()
+            status.standardOutput = out
+            try status.run()
+            status.waitUntilExit()
+            let metrics = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(status.terminationStatus == 0)
+            #expect(metrics.contains("vigil_rule_matches_total{rule=\"Shadow file opened\"}"))
+            #expect(metrics.contains("vigil_kernel_lost_total 0"))
+            let events = metrics.split(separator: "\n").first { $0.hasPrefix("vigil_events_total ") }
+                .flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+            #expect(events > 0)
             let first = try #require(Self.alerts(alertsFile).first)
             #expect(first["rule"] as? String == "Shadow file opened")
             #expect(first["priority"] as? String == "Warning")
