@@ -54,6 +54,8 @@ measure() { # name, command... → prints "name seconds maxrss_kb" (best wall ti
 
 results=$(
     measure vigil-replay "$vigil" replay --quiet "$log"
+    measure vigil-replay+stock-rules "$vigil" replay --quiet --rules "$root/rules/falco_rules.yaml" "$log"
+    measure vigil-replay+all-rules "$vigil" replay --quiet --rules "$root/rules" "$log"
     measure vigil-replay-json "$vigil" replay "$log"
     measure laurel sh -c "rm -f '$data/laurel-out/audit.log'; exec laurel --config '$lcfg' < '$log'"
 )
@@ -73,5 +75,10 @@ while read -r name t rss; do
     [[ $name == laurel ]] && laurel_rate=$rate
 done <<< "$results"
 vigil_rate=$(echo "$results" | awk -v l="$lines" '$1=="vigil-replay"{printf "%.0f", l/$2}')
+rules_rate=$(echo "$results" | awk -v l="$lines" '$1=="vigil-replay+stock-rules"{printf "%.0f", l/$2}')
+events=$(echo "$stats" | sed -n 's/.*events=\([0-9]*\).*/\1/p')
+per_event=$(echo "$results" | awk -v e="$events" '$1=="vigil-replay"{base=$2} $1=="vigil-replay+stock-rules"{r=$2} $1=="vigil-replay+all-rules"{a=$2} END{printf "stock rules %.0f ns/event, all packaged rules %.0f ns/event", (r-base)*1e9/e, (a-base)*1e9/e}')
 echo
 echo "ratio vigil-replay / laurel records/s: $(awk -v a="$vigil_rate" -v b="$laurel_rate" 'BEGIN{printf "%.2f", a/b}')"
+echo "ratio vigil-replay+stock-rules / laurel records/s: $(awk -v a="$rules_rate" -v b="$laurel_rate" 'BEGIN{printf "%.2f", a/b}')"
+echo "rule evaluation over $events events (difference to plain replay): $per_event"
