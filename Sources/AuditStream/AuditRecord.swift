@@ -122,6 +122,20 @@ extension AuditRecord {
         return raw
     }
 
+    /// `value(at:)` for a field whose kind the caller already knows (the decoder's one-pass loops), skipping
+    /// the field-dictionary lookup: `encoded` fields are unhexed when unquoted, plain ones never are.
+    public func value(at i: Int, encoded: Bool) -> Bytes? {
+        let f = fields[i]
+        let raw = bytes[Int(f.valueStart)..<Int(f.valueEnd)]
+        if f.quoting != .none || raw.isEmpty { return raw }
+        if FieldValueMarker.isAbsent(raw) { return nil }
+        if encoded, !f.enriched {
+            if let decoded = Hex.decode(raw) { return decoded[...] }
+            if raw.last == UInt8(ascii: "\""), let decoded = Hex.decode(raw.dropLast()) { return decoded[...] }
+        }
+        return raw
+    }
+
     /// Decoded value of the named field.
     public func value(_ name: StaticString) -> Bytes? {
         guard let i = index(of: name) else { return nil }

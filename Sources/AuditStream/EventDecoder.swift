@@ -2,7 +2,6 @@
 public enum EventDecoder {
     public static func decode(_ event: AuditEvent) -> DecodedEvent {
         var d = DecodedEvent(key: event.key, primaryType: event.records.first?.type ?? .eoe)
-        d.paths.reserveCapacity(event.records.count)
         var execves: [AuditRecord] = []
         for r in event.records {
             switch r.type.code {
@@ -142,22 +141,22 @@ public enum EventDecoder {
             case 0x797474:  // tty
                 if seen & 2097152 == 0, authoritative || p.tty == nil {
                     seen |= 2097152
-                    p.tty = r.value(at: i)
+                    p.tty = r.value(at: i, encoded: false)
                 }
             case 0x6d6d6f63:  // comm
                 if seen & 4194304 == 0, authoritative || p.comm == nil {
                     seen |= 4194304
-                    p.comm = r.value(at: i)
+                    p.comm = r.value(at: i, encoded: true)
                 }
             case 0x657865:  // exe
                 if seen & 8388608 == 0, authoritative || p.exe == nil {
                     seen |= 8388608
-                    p.exe = r.value(at: i)
+                    p.exe = r.value(at: i, encoded: true)
                 }
             case 0x6a627573:  // subj
                 if seen & 16777216 == 0, authoritative || p.subj == nil {
                     seen |= 16777216
-                    p.subj = r.value(at: i)
+                    p.subj = r.value(at: i, encoded: false)
                 }
             case 0x79656b: if seen & 33554432 == 0 { seen |= 33554432; keyIndex = i }
             default: break
@@ -219,13 +218,13 @@ public enum EventDecoder {
                 let vs = Int(f.valueStart), ve = Int(f.valueEnd)
                 switch packed {
                 case 0x6d657469: if item.item == nil { item.item = Number.decimal(b, vs, ve).map { Int($0) } }
-                case 0x656d616e: if item.name == nil { item.name = r.value(at: i) }
+                case 0x656d616e: if item.name == nil { item.name = r.value(at: i, encoded: true) }
                 case 0x65646f6e69: if item.inode == nil { item.inode = Number.decimal(b, vs, ve) }
-                case 0x766564: if item.dev == nil { item.dev = r.value(at: i) }
+                case 0x766564: if item.dev == nil { item.dev = r.value(at: i, encoded: false) }
                 case 0x65646f6d: if item.mode == nil { item.mode = Number.octal(r.bytes[vs..<ve]) }
                 case 0x6469756f: if item.ouid == nil { item.ouid = Number.decimal(b, vs, ve) }
                 case 0x6469676f: if item.ogid == nil { item.ogid = Number.decimal(b, vs, ve) }
-                case 0x65707974656d616e, 0x657079746a626f: if item.nametype == nil { item.nametype = r.value(at: i) }  // nametype, objtype
+                case 0x65707974656d616e, 0x657079746a626f: if item.nametype == nil { item.nametype = r.value(at: i, encoded: false) }  // nametype, objtype
                 default: break
                 }
             }
