@@ -120,6 +120,17 @@ struct LiveDaemonTests {
                 Self.alerts(alertsFile).contains { ($0["output_fields"] as? [String: Any])?["proc.pid"] as? Int == Int(pid2) }
             }, "the old rules stopped alerting after a failed reload")
 
+            // SIGUSR1 (logrotate): the old file is renamed away, the daemon reopens the path, new alerts go there.
+            let rotated = dir.path("alerts.json.1")
+            try FileManager.default.moveItem(atPath: alertsFile, toPath: rotated)
+            daemon.signal(SIGUSR1)
+            usleep(300_000)
+            let pid3 = Self.trigger()
+            #expect(eventually(10) {
+                Self.alerts(alertsFile).contains { ($0["output_fields"] as? [String: Any])?["proc.pid"] as? Int == Int(pid3) }
+            }, "no alert in the reopened file after SIGUSR1")
+            #expect(!Self.alerts(rotated).contains { ($0["output_fields"] as? [String: Any])?["proc.pid"] as? Int == Int(pid3) })
+
             daemon.signal(SIGTERM)
             daemon.process.waitUntilExit()
             #expect(daemon.process.terminationStatus == 0)
@@ -155,6 +166,35 @@ struct LiveDaemonTests {
             daemon.process.waitUntilExit()
             #expect(try control.listRules().filter { $0.keys.contains(key) }.isEmpty)
         }
+    }
+
+    /// Vigil as an auditd plugin: records on stdin (here a recorded log), alerts out, exit at end of input.
+    @Test func pluginStdinSource() throws {
+        let dir = TemporaryDirectory("vigil-stdin")
+        let rulesFile = dir.path("rules.yaml")
+        try """
+            - rule: uname run
+              desc: test
+              condition: evt.type = execve and proc.name = uname
+              output: "uname (cmdline=%proc.cmdline cwd=%proc.cwd)"
+              priority: NOTICE
+            """.write(toFile: rulesFile, atomically: true, encoding: .utf8)
+        let config = dir.path("vigil.yaml")
+        try "audit: {manage_rules: false}\nmetrics: {listen: ''}\noutput: {stdout: true}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = VigilBinary.url
+        p.arguments = ["run", "--source", "stdin", "--config", config, "--rules", rulesFile]
+        p.standardInput = try FileHandle(forReadingFrom: VigilBinary.shared.appendingPathComponent("corpus/audit/go-libaudit__ubuntu-16.10-linux-4.8.0.yaml.log"))
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("uname (cmdline=uname -a cwd=/home/andrew_kroh/)") == true)
     }
 
     static func dryRun(_ yaml: String) throws -> (Int32, String) {
