@@ -48,6 +48,7 @@ test: test-deps
 
 bench: bench-deps release
 	scripts/bench.sh
+	scripts/bench-live.sh
 
 clean:
 	rm -rf .build

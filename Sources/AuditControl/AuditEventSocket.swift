@@ -21,7 +21,7 @@ public final class AuditEventSocket {
     /// Datagrams the kernel could not deliver because the socket buffer was full (ENOBUFS).
     public private(set) var overruns = 0
 
-    public init(mode: Mode, receiveBuffer: Int = 8 << 20) throws {
+    public init(mode: Mode, receiveBuffer: Int = 64 << 20) throws {
         self.mode = mode
         switch mode {
         case .multicast:
