@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "VigilDaemon",
             dependencies: [
-                "AuditStream", "AuditControl", "CLinux", "RuleEngine", "ProcessState",
+                "AuditStream", "AuditControl", "CLinux", "CSeccomp", "RuleEngine", "ProcessState",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -85,10 +85,6 @@ let package = Package(
         .testTarget(
             name: "VigilDaemonTests",
             dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "ProcessState", "VigilTestSupport"]
-        ),
-        .testTarget(
-            name: "E2ETests",
-            dependencies: ["VigilTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -155,6 +155,13 @@ struct Run: ParsableCommand {
             daemon.heartbeatInterval = interval
             daemon.heartbeat = { notifier.notify("WATCHDOG=1") }
         }
+        if cfg.selfSeccomp {
+            if let problem = SelfSeccomp.apply() {
+                DaemonLog.write("self seccomp filter not applied: \(problem)")
+            } else {
+                DaemonLog.write("self seccomp filter applied (\(SelfSeccomp.allowed.count) syscalls allowed)")
+            }
+        }
         notifier.notify("READY=1")
         DaemonLog.write("running (\(built.summary))")
         daemon.run()

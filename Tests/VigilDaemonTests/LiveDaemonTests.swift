@@ -82,6 +82,7 @@ struct LiveDaemonTests {
             let daemon = try RunningDaemon(config: config)
             defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
             #expect(eventually(15) { daemon.readErr().contains("running (1 rules") }, "daemon did not start: \(daemon.errText)")
+            #expect(daemon.errText.contains("self seccomp filter applied"))
             #expect(try control.listRules().filter { $0.keys.contains(key) }.count == 2)
 
             let pid = Self.trigger()
@@ -195,6 +196,23 @@ struct LiveDaemonTests {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 1)
         #expect(lines.first?.contains("uname (cmdline=uname -a cwd=/home/andrew_kroh/)") == true)
+    }
+
+    /// The daemon's own filter refuses exec and mount (EPERM) and still lets it read files. The live tests above
+    /// run `vigil run` with the same filter on (the default), which is what shows the allow-list is enough.
+    @Test func selfSeccompRefusesForbiddenSyscalls() throws {
+        let p = Process()
+        p.executableURL = VigilBinary.url
+        p.arguments = ["seccomp-probe"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("execve /bin/true: refused (EPERM)"))
+        #expect(text.contains("mount: refused (EPERM)"))
+        #expect(text.contains("open /proc/self/status: allowed"))
     }
 
     static func dryRun(_ yaml: String) throws -> (Int32, String) {
