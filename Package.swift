@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -42,13 +46,27 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "Alerts",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .target(
             name: "AuditControl",
             dependencies: ["CAudit"]
         ),
         .target(
             name: "VigilDaemon",
             dependencies: [
-                "AuditStream", "AuditControl", "CLinux", "CSeccomp", "RuleEngine", "ProcessState",
+                "AuditStream", "AuditControl", "CLinux", "CSeccomp", "RuleEngine", "ProcessState", "Alerts",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
@@ -61,14 +79,28 @@ let package = Package(
                 "VigilDaemon",
                 "RuleEngine",
                 "ProcessState",
+                "Alerts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // Commands of targets still being built in their own packages; wired in when they land.
-            exclude: ["AlertsCommand.swift"]
+            ]
         ),
         .testTarget(
             name: "AuditStreamTests",
             dependencies: ["AuditStream"]
+        ),
+        .testTarget(
+            name: "AlertsTests",
+            dependencies: [
+                "Alerts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ProcessStateTests",
+            dependencies: ["ProcessState", "AuditStream"]
         ),
         .testTarget(
             name: "RuleEngineTests",

@@ -42,7 +42,6 @@ public final class AccountDatabase: Sendable {
     }
 }
 
-
 /// Account databases per root filesystem, cached by the root directory's identity (device, inode) so that all the
 /// processes of one container share one parse; reloaded after `refreshMillis` to see users added later.
 public final class AccountResolver {

@@ -5,17 +5,21 @@
 /// be configured with any cgroup parent. Conmon's own scopes (`crio-conmon-<id>`, `libpod-conmon-<id>`) are the
 /// runtime's monitor on the host, not the container.
 public enum CgroupParser {
-    public static func container(inCgroupFile text: some Collection<UInt8>) -> ContainerIdentity {
+    /// nil when the text has no cgroup line at all (a process caught while exiting): unknown, not the host.
+    public static func container(inCgroupFile text: some Collection<UInt8>) -> ContainerIdentity? {
         var fallback: ContainerIdentity? = nil
+        var lines = 0
         for line in text.split(separator: 10) {
             // hierarchy-ID:controller-list:path — the path may itself contain ':'.
             let parts = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count == 3 else { continue }
+            guard parts.count == 3, parts[2].first == UInt8(ascii: "/") else { continue }
+            lines += 1
             if let found = container(inPath: String(decoding: parts[2], as: UTF8.self)) {
                 if found.runtime != .unknown { return found }
                 if fallback == nil { fallback = found }
             }
         }
+        guard lines > 0 else { return nil }
         return fallback ?? .host
     }
 

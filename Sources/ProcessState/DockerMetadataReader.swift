@@ -6,32 +6,43 @@ public struct DockerMetadataReader: Sendable {
 
     public init(root: String = "/var/lib/docker") { self.root = root }
 
+    /// The fields of config.v2.json used (docker writes them capitalised).
     struct ConfigV2: Decodable {
         struct Config: Decodable {
-            var Image: String?
-            var Labels: [String: String]?
-            var Hostname: String?
+            var image: String?
+            var labels: [String: String]?
+            enum CodingKeys: String, CodingKey {
+                case image = "Image"
+                case labels = "Labels"
+            }
         }
-        var ID: String?
-        var Name: String?
-        var Image: String?
-        var Config: Config?
+        var id: String?
+        var name: String?
+        var image: String?
+        var config: Config?
+        enum CodingKeys: String, CodingKey {
+            case id = "ID"
+            case name = "Name"
+            case image = "Image"
+            case config = "Config"
+        }
     }
 
     struct HostConfig: Decodable {
-        var Privileged: Bool?
+        var privileged: Bool?
+        enum CodingKeys: String, CodingKey { case privileged = "Privileged" }
     }
 
     public func read(fullID: String) -> ContainerMetadata? {
         let dir = "\(root)/containers/\(fullID)"
         guard let config = JSONFile.decode(ConfigV2.self, at: dir + "/config.v2.json") else { return nil }
-        if let id = config.ID, id != fullID { return nil }
+        if let id = config.id, id != fullID { return nil }
         var m = ContainerMetadata(runtime: .docker)
-        if let name = config.Name { m.name = name.hasPrefix("/") ? String(name.dropFirst()) : name }
-        m.image = config.Config?.Image
-        m.imageID = config.Image
-        m.labels = config.Config?.Labels ?? [:]
-        m.privileged = JSONFile.decode(HostConfig.self, at: dir + "/hostconfig.json")?.Privileged
+        if let name = config.name { m.name = name.hasPrefix("/") ? String(name.dropFirst()) : name }
+        m.image = config.config?.image
+        m.imageID = config.image
+        m.labels = config.config.map { $0.labels ?? [:] }
+        m.privileged = JSONFile.decode(HostConfig.self, at: dir + "/hostconfig.json")?.privileged
         // dockershim / cri-dockerd put the pod into the container's labels.
         if let l = m.labels {
             m.podName = l["io.kubernetes.pod.name"]

@@ -20,7 +20,8 @@ extension Enricher {
             !Self.isATFDCWD(a0)
         {
             base = nil
-            if let r, let e = fdEntry(r, Int64(Int32(truncatingIfNeeded: a0))), e.type == .directory || e.type == .file {
+            if let r, let e = fdEntry(r, Int64(Int32(truncatingIfNeeded: a0))), e.type == .directory || e.type == .file
+            {
                 base = e.name
             }
         }
@@ -61,8 +62,10 @@ extension Enricher {
             return v
         case .socket:
             guard let domain = d.syscall?.args.first else { return nil }
-            var v = view(of: Self.socketEntry(domain: domain, type: d.syscall?.args.dropFirst().first,
-                protocol: d.syscall?.args.dropFirst(2).first), number: succeeded ? exit : -1)
+            var v = view(
+                of: Self.socketEntry(
+                    domain: domain, type: d.syscall?.args.dropFirst().first,
+                    protocol: d.syscall?.args.dropFirst(2).first), number: succeeded ? exit : -1)
             v.number = succeeded ? exit : -1
             return v
         case .connect, .bind, .sendRecv, .listen:
@@ -86,12 +89,16 @@ extension Enricher {
         }
     }
 
-    func applyFDChange(call: SyscallKind, succeeded: Bool, d: DecodedEvent, record r: ProcessRecord, paths: [ResolvedPath]) {
+    func applyFDChange(
+        call: SyscallKind, succeeded: Bool, d: DecodedEvent, record r: ProcessRecord, paths: [ResolvedPath]
+    ) {
         guard succeeded, let exit = d.syscall?.exit else { return }
         let a0 = d.syscall?.args.first.map { Int64(Int32(truncatingIfNeeded: $0)) }
         switch call {
         case .open, .openAt:
-            guard exit >= 0, let v = fileDescriptor(call: call, succeeded: true, d: d, record: r, paths: paths) else { return }
+            guard exit >= 0, let v = fileDescriptor(call: call, succeeded: true, d: d, record: r, paths: paths) else {
+                return
+            }
             r.fds[exit] = FDEntry(type: v.type, name: v.name?.compacted, inode: v.inode, dev: v.dev)
         case .socket:
             guard exit >= 0, let domain = d.syscall?.args.first else { return }

@@ -53,15 +53,26 @@ extension Enricher {
 
     /// Whether a table record still describes the process an event comes from.
     func isSameProcess(_ r: ProcessRecord, _ d: DecodedEvent, now: Int64) -> Bool {
+        // exit_group is a process's last syscall: a later event on its pid is another process.
+        if let exited = r.exitedMillis, now > exited { return false }
         if let p = d.process.ppid, let known = r.ppid, p != known {
             // A changed ppid is either a reparenting (the parent exited: keep the ancestry it had) or a new process
-            // on a reused pid (the old parent is still there).
-            if let parent = r.parent, parent.exitedMillis == nil, parent.inTable, table[parent.pid] === parent,
+            // on a reused pid.
+            let same: Bool
+            if let proc, let ticks = r.startTicks, let st = proc.stat(r.pid) {
+                same = st.startTicks == ticks
+            } else if let parent = r.parent, parent.exitedMillis == nil, parent.inTable, table[parent.pid] === parent,
                 isAlive(parent)
             {
-                return false
+                // The parent seems to live on, so this is no orphan — unless it runs the very same image (a parent
+                // killed unseen; replay cannot tell).
+                same = d.process.exe != nil && d.process.exe == r.exePath
+            } else {
+                same = true
             }
+            guard same else { return false }
             r.ppid = p
+            r.verifiedMillis = now
         }
         if let proc, let ticks = r.startTicks, now - r.verifiedMillis >= configuration.verifyAfterMillis {
             r.verifiedMillis = now
@@ -108,7 +119,7 @@ extension Enricher {
         r.argv = proc.cmdline(pid)
         r.exePath = proc.exe(pid).map { Bytes($0) }
         r.cwd = proc.cwd(pid).map { Bytes($0) }
-        if let cg = proc.cgroup(pid) { r.container = CgroupParser.container(inCgroupFile: cg) }
+        if let cg = proc.cgroup(pid), let c = CgroupParser.container(inCgroupFile: cg) { r.container = c }
         return r
     }
 
@@ -116,6 +127,7 @@ extension Enricher {
     /// when a process is first used and after each exec or credential change.
     func loadLiveDetails(_ r: ProcessRecord, now: Int64) {
         guard let proc else { return }
+        r.detailsLoaded = true
         if let s = proc.status(r.pid) {
             r.capEffective = s.capEffective
             r.capPermitted = s.capPermitted
@@ -156,7 +168,7 @@ extension Enricher {
         if let cwd = d.cwd { r.cwd = cwd.compacted }
         if r.startMillis == nil { r.startMillis = now }
         if let proc {
-            if let cg = proc.cgroup(r.pid) { r.container = CgroupParser.container(inCgroupFile: cg) }
+            if let cg = proc.cgroup(r.pid), let c = CgroupParser.container(inCgroupFile: cg) { r.container = c }
             if r.startTicks == nil, let st = proc.stat(r.pid) { r.startTicks = st.startTicks }
             // What exec may have changed is unknown until read again.
             r.capEffective = nil

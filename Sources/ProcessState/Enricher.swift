@@ -79,7 +79,9 @@ public final class Enricher {
     }
 
     /// A live enricher on this machine's /proc and runtimes.
-    public static func live(runtimes: ContainerRuntimeRoots = .init(), configuration: Configuration = .init()) -> Enricher {
+    public static func live(runtimes: ContainerRuntimeRoots = .init(), configuration: Configuration = .init())
+        -> Enricher
+    {
         Enricher(mode: .live(LiveSources(runtimes: runtimes)), configuration: configuration)
     }
 
@@ -123,6 +125,8 @@ public final class Enricher {
         if let pid = d.process.pid {
             let r = process(pid: pid, event: d, now: now)
             if call == .exec && succeeded { applyExec(r, d, now: now) } else { observe(r, d, now: now) }
+            // Seeded records are read cheaply; the rest of what /proc tells is read when the process is first used.
+            if proc != nil, !r.detailsLoaded, r.exitedMillis == nil { loadLiveDetails(r, now: now) }
             record = r
         }
 
@@ -183,7 +187,8 @@ public struct EnricherStatistics: Sendable {
 /// The syscalls the enricher treats specially.
 enum SyscallKind: Equatable {
     case exec, fork, exitGroup
-    case open, openAt, socket, connect, bind, listen, accept, sendRecv, dup, fcntl, close, newFD(FileDescriptorType)
+    case open, openAt, socket, connect, bind, listen, accept, sendRecv, dup, fcntl, close
+    case newFD(FileDescriptorType)
     case chdir, fchdir, credentials
     case usesFD
     case other

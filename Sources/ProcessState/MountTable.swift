@@ -53,7 +53,8 @@ final class MountTable {
             else { continue }
             var m = Mount(root: unescape(f[3]), mountPoint: unescape(f[4]), fsType: Array(f[dash + 1]), upperDir: nil)
             if dash + 3 < f.count {
-                for opt in f[dash + 3].split(separator: UInt8(ascii: ",")) where opt.starts(with: Array("upperdir=".utf8)) {
+                for opt in f[dash + 3].split(separator: UInt8(ascii: ","))
+                where opt.starts(with: Array("upperdir=".utf8)) {
                     m.upperDir = unescape(opt.dropFirst(9))
                 }
             }
@@ -80,7 +81,9 @@ final class MountTable {
 
     static func isPrefix(_ mountPoint: [UInt8], of path: Bytes) -> Bool {
         if mountPoint == [UInt8(ascii: "/")] { return true }
-        guard path.count >= mountPoint.count, path.prefix(mountPoint.count).elementsEqual(mountPoint) else { return false }
+        guard path.count >= mountPoint.count, path.prefix(mountPoint.count).elementsEqual(mountPoint) else {
+            return false
+        }
         return path.count == mountPoint.count || path[path.startIndex + mountPoint.count] == UInt8(ascii: "/")
     }
 }

@@ -34,7 +34,9 @@ public enum PathName {
 
     /// (directory, file name) of an absolute path: `/etc/shadow` → (`/etc`, `shadow`); `/` → (`/`, ``).
     public static func split(_ path: Bytes) -> (directory: Bytes, filename: Bytes) {
-        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return (path[path.startIndex..<path.startIndex], path) }
+        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else {
+            return (path[path.startIndex..<path.startIndex], path)
+        }
         let dir = slash == path.startIndex ? path[slash...slash] : path[path.startIndex..<slash]
         return (dir, path[(slash + 1)...])
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import AuditStream
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Reads of the live /proc. Only the live `Enricher` holds one: a replaying enricher has no `ProcFS` at all, so no
 /// code path of replay can read the replaying machine's processes (LAUREL's replay hazard).
@@ -55,7 +56,8 @@ public struct ProcFS: Sendable {
         guard rest.count > 19, let ppid = Number.decimal(rest[1]), let tty = Number.decimal(rest[4]),
             let start = Number.decimal(rest[19])
         else { return nil }
-        return Stat(ppid: ppid, comm: comm, ttyNumber: UInt32(truncatingIfNeeded: tty), startTicks: UInt64(max(0, start)))
+        return Stat(
+            ppid: ppid, comm: comm, ttyNumber: UInt32(truncatingIfNeeded: tty), startTicks: UInt64(max(0, start)))
     }
 
     /// Epoch milliseconds of a process start (`btime` has one-second resolution, so this does too, at best).

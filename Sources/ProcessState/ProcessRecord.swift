@@ -25,6 +25,8 @@ final class ProcessRecord {
     var capEffective: UInt64?
     var capPermitted: UInt64?
     var exeUpperLayer: Bool?
+    /// Live: capabilities, account database and overlay check have been read for the current image.
+    var detailsLoaded = false
     var exitedMillis: Int64?
     var lastSeenMillis: Int64
     var verifiedMillis: Int64
@@ -70,7 +72,7 @@ final class ProcessRecord {
     func frozenChain(levels: Int) -> ProcessRecord {
         var chain: [ProcessRecord] = []
         var cursor: ProcessRecord? = self
-        while let c = cursor, chain.count < levels {
+        while let c = cursor, chain.count < max(1, levels) {
             let copy = ProcessRecord(pid: c.pid, now: c.lastSeenMillis, counter: counter)
             copy.ppid = c.ppid
             copy.inheritImage(from: c)

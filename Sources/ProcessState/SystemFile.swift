@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Small, allocation-light reads of /proc and runtime files (no Foundation on the per-event path).
@@ -11,7 +11,7 @@ import Musl
 enum SystemFile {
     /// The whole file, at most `limit` bytes; nil when it cannot be opened or read.
     static func read(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        let fd = posixOpen(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         return readAll(fd, limit: limit)
@@ -22,7 +22,7 @@ enum SystemFile {
         var chunk = [UInt8](repeating: 0, count: 8192)
         while out.count < limit {
             let want = min(chunk.count, limit - out.count)
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
+            let n = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, want) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return nil
@@ -79,7 +79,8 @@ enum SystemFile {
             guard next >= 0 else { return nil }
             dir = next
         }
-        let fd = openat(dir, components[components.count - 1], O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        let fd = openat(
+            dir, components[components.count - 1], O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         close(dir)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -102,6 +103,10 @@ enum SystemFile {
         return names
     }
 }
+
+// Outside `SystemFile`, whose own `read`/`open` names would shadow the C functions.
+private func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func posixOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
 
 /// A file's device and inode (and mtime, to notice a rewritten /etc/passwd).
 struct FileIdentity: Hashable, Sendable {

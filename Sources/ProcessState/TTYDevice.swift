@@ -24,4 +24,3 @@ public enum TTYDevice {
         (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)
     }
 }
-

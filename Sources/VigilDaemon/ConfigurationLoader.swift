@@ -1,3 +1,4 @@
+import Alerts
 import Yams
 
 /// Reads vigil.yaml. Unknown keys are warnings with their line, wrong types are errors with their line: an
@@ -52,7 +53,15 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "metrics", "state_dir", "self_seccomp", "hostname"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "state_dir", "self_seccomp", "hostname"], section: "")
+        if let o = top["outputs"] {
+            do {
+                let text = try Yams.serialize(node: o)
+                config.outputs = try YAMLDecoder().decode(OutputsConfiguration.self, from: text)
+            } catch {
+                throw problem(file, o, "outputs: \(error)")
+            }
+        }
         if let s = top["metrics"] {
             guard let m = s.mapping else { throw problem(file, s, "'metrics' must be a mapping") }
             warnUnknown(m, known: ["listen"], section: "metrics.")

@@ -1,3 +1,5 @@
+import Alerts
+
 /// Everything `vigil run` can be told, with a default compiled in for every key, so that an empty or missing
 /// /etc/vigil/vigil.yaml is a working configuration.
 public struct DaemonConfiguration: Sendable, Equatable {
@@ -61,6 +63,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public var source = Source()
     public var metrics = Metrics()
+    /// The alert outputs in full (stdout, file, syslog, webhook, program; queues, spools, aggregation). When
+    /// absent, the simple `output:` keys build the sinks.
+    public var outputs: OutputsConfiguration? = nil
     public var audit = Audit()
     public var rules = Rules()
     public var output = Output()
@@ -70,4 +75,30 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var hostname: String? = nil
 
     public init() {}
+
+    /// The sinks the daemon runs: `outputs:` as written, else stdout/file from `output:`, spooling under the
+    /// state directory. Aggregation is off unless `outputs:` turns it on: an operator who did not ask for it
+    /// should see every alert.
+    public var effectiveOutputs: OutputsConfiguration {
+        if var o = outputs {
+            if o.spoolDirectory.isEmpty || o.spoolDirectory == OutputsConfiguration().spoolDirectory {
+                o.spoolDirectory = stateDirectory + "/spool"
+            }
+            return o
+        }
+        var sinks: [SinkConfiguration] = []
+        if output.stdout {
+            var c = StdoutSinkConfiguration()
+            c.format = output.stdoutJSON ? .json : .text
+            var sink = SinkConfiguration(name: "stdout", destination: .stdout(c))
+            sink.spoolEnabled = false
+            sinks.append(sink)
+        }
+        if !output.file.isEmpty {
+            sinks.append(SinkConfiguration(name: "file", destination: .file(FileSinkConfiguration(path: output.file))))
+        }
+        var aggregation = AggregationConfiguration()
+        aggregation.enabled = false
+        return OutputsConfiguration(spoolDirectory: stateDirectory + "/spool", aggregation: aggregation, sinks: sinks)
+    }
 }

@@ -12,11 +12,23 @@ public final class SignalChannel {
 
     public let fd: Int32
 
-    /// Blocks the signals in the calling thread (call before starting other threads, which inherit the mask).
-    public init() throws {
+    static var daemonSignals: sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         for s in [SIGHUP, SIGTERM, SIGINT, SIGUSR1] { sigaddset(&set, s) }
+        return set
+    }
+
+    /// Blocks the daemon's signals in the calling thread. Must run before any other thread exists (the main
+    /// function does it for `vigil run`): threads inherit the mask, and a signal to a thread that does not block
+    /// it would take the default action — terminate — instead of reaching the signalfd.
+    public static func blockDaemonSignals() {
+        var set = daemonSignals
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    public init() throws {
+        var set = Self.daemonSignals
         guard pthread_sigmask(SIG_BLOCK, &set, nil) == 0 else { throw DaemonError.system("pthread_sigmask", errno) }
         let fd = signalfd(-1, &set, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
         guard fd >= 0 else { throw DaemonError.system("signalfd", errno) }

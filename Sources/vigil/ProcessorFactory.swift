@@ -1,4 +1,7 @@
+import Alerts
 import AuditStream
+import Dispatch
+import Logging
 import ProcessState
 import RuleEngine
 import VigilDaemon
@@ -37,7 +40,13 @@ struct ProcessorFactory {
         for name in configuration.rules.disabled { ruleset.setEnabled(false, ruleNamePattern: name) }
         let active = configuration.rules.disabled.isEmpty ? matcher : RuleMatcher(ruleset: ruleset, hostname: configuration.hostname)
         for d in active.ruleset.diagnostics { DaemonLog.write("rules: \(d)") }
-        let processor = RuleProcessor(matcher: active, enricher: enricher, configuration: configuration, printEvents: printEvents)
+        let router: AlertRouter
+        do {
+            router = try AlertRouter(configuration: configuration.effectiveOutputs, logger: Logger(label: "vigil.alerts"))
+        } catch {
+            throw DaemonError.configuration("outputs: \(error)")
+        }
+        let processor = RuleProcessor(matcher: active, enricher: enricher, router: router, printEvents: printEvents)
         return Built(
             processor: processor, eventTypes: active.syscallNames,
             summary: "\(active.ruleset.enabledRules.count) rules from \(paths.count) files")
@@ -72,71 +81,73 @@ final class EventPrinter: EventProcessor {
     func tick(nowNanos: UInt64) {}
 }
 
-/// Rules over live events; alerts as Falco JSON (or text) lines on standard output and to a JSON-lines file.
+/// Rules over live events; alerts go to the router, which owns the sinks (queues, spools, retries).
 final class RuleProcessor: EventProcessor {
     let matcher: RuleMatcher
     let enricher: Enricher
     let printEvents: Bool
-    let stdout: OutputBuffer?
-    let json: Bool
-    let filePath: String
-    var file: OutputBuffer?
+    let router: AlertRouter
+    let events: OutputBuffer?
     var writer = JSONWriter()
     let nodes = NodeTable()
+    private(set) var alertsWritten = 0
+    private(set) var conversionFailures = 0
+    private var lastSweep: UInt64 = 0
 
-    init(matcher: RuleMatcher, enricher: Enricher, configuration: DaemonConfiguration, printEvents: Bool) {
+    init(matcher: RuleMatcher, enricher: Enricher, router: AlertRouter, printEvents: Bool) {
         self.matcher = matcher
         self.enricher = enricher
+        self.router = router
         self.printEvents = printEvents
-        stdout = configuration.output.stdout ? OutputBuffer(fd: 1) : nil
-        json = configuration.output.stdoutJSON
-        filePath = configuration.output.file
-        reopenOutputs()
+        events = printEvents ? OutputBuffer(fd: 1) : nil
     }
 
     func process(_ event: AuditEvent, decoded: DecodedEvent) {
-        if printEvents, let stdout {
+        if let events {
             writer.reset()
             EventJSON.write(event, decoded: decoded, nodes: nodes, into: &writer)
-            stdout.append(writer.bytes)
-            stdout.append(CollectionOfOne(10))
+            events.append(writer.bytes)
+            events.append(CollectionOfOne(10))
+            events.flush()
         }
         matcher.match(decoded, enriched: enricher.enrich(event, decoded)) { alert in
             emit(alert)
         }
-        stdout?.flush()
-        file?.flush()
     }
 
+    /// The rules engine renders Falco's JSON; the router's model is read back from it, so both outputs agree
+    /// byte for byte on what Falco consumers see.
     func emit(_ alert: RuleEngine.Alert) {
-        alertsWritten += 1
-        if let stdout {
-            stdout.append(json ? matcher.formatter.json(alert) : matcher.formatter.textLine(alert))
-            stdout.append(CollectionOfOne(10))
-        }
-        if let file {
-            file.append(matcher.formatter.json(alert))
-            file.append(CollectionOfOne(10))
+        do {
+            router.submit(try Alerts.Alert(json: matcher.formatter.json(alert)))
+            alertsWritten += 1
+        } catch {
+            conversionFailures += 1
+            DaemonLog.write("alert of rule \(Printable.escape(Array(alert.rule.utf8))) could not be routed: \(error)")
         }
     }
 
     func notice(kind: String, message: String, priority: String) {
         DaemonLog.write("\(priority): \(kind): \(message)")
+        let p = AlertPriority(name: priority) ?? .critical
+        let now = Daemon.wallClockNanos()
+        let alert = Alerts.Alert(
+            time: AlertTime(nanosecondsSinceEpoch: now), priority: p, rule: "Vigil monitor: \(kind)",
+            message: message, source: "internal", hostname: matcher.hostname,
+            outputFields: ["vigil.notice": .string(kind)], tags: ["vigil", "monitor"])
+        router.submit(alert)
     }
 
     func reopenOutputs() {
-        file?.flush()
-        guard !filePath.isEmpty else { return }
-        let fd = open(filePath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        if fd >= 0 { file = OutputBuffer(fd: fd) } else { DaemonLog.write("cannot open \(filePath): \(String(cString: strerror(errno)))") }
+        let router = self.router
+        AsyncBridge.wait { await router.reopen() }
     }
 
     func drain(timeoutSeconds: Double) {
-        stdout?.flush()
-        file?.flush()
+        events?.flush()
+        let router = self.router
+        AsyncBridge.wait { await router.shutdown(drainTimeout: .milliseconds(Int(timeoutSeconds * 1000))) }
     }
-
-    private var lastSweep: UInt64 = 0
 
     func tick(nowNanos: UInt64) {
         if nowNanos - lastSweep >= 30_000_000_000 {
@@ -153,8 +164,30 @@ final class RuleProcessor: EventProcessor {
         metrics.gauge("vigil_process_table_size", help: "processes in the shadow process table", value: Double(e.processes))
         metrics.gauge("vigil_process_records_retained", help: "process records in memory (table + kept ancestors)", value: Double(e.retainedRecords))
         metrics.counter("vigil_process_table_evictions_total", help: "process records evicted at capacity", value: Int64(e.evictions))
-        metrics.counter("vigil_alerts_total", [("sink", "stdout")], help: "alerts written", value: Int64(alertsWritten))
+        let c = router.counters()
+        metrics.counter("vigil_alerts_submitted_total", help: "alerts handed to the router", value: Int64(c.submitted))
+        metrics.counter("vigil_alerts_aggregated_total", help: "repeats folded into aggregated alerts", value: Int64(c.aggregated))
+        for s in c.sinks {
+            let l = [("sink", s.name)]
+            metrics.counter("vigil_alerts_delivered_total", l, help: "alerts a sink delivered", value: Int64(s.counters.delivered))
+            metrics.counter("vigil_alerts_failed_total", l, help: "alerts a sink gave up on (rejected)", value: Int64(s.counters.failed))
+            metrics.counter("vigil_alerts_dropped_total", l, help: "alerts dropped (queue full with policy drop, spool full)", value: Int64(s.counters.dropped))
+            metrics.counter("vigil_alerts_spooled_total", l, help: "alerts written to the sink's disk spool", value: Int64(s.counters.spooled))
+            metrics.counter("vigil_alerts_retried_total", l, help: "delivery retries", value: Int64(s.counters.retried))
+            metrics.gauge("vigil_sink_queue_depth", l, help: "alerts waiting in the sink's memory queue", value: Double(s.queued))
+            metrics.gauge("vigil_sink_spool_backlog", l, help: "alerts waiting in the sink's spool", value: Double(s.spooled))
+        }
     }
+}
 
-    private(set) var alertsWritten = 0
+/// Runs async work (the router's reopen and shutdown) to completion from the daemon's synchronous loop.
+enum AsyncBridge {
+    static func wait(_ body: @escaping @Sendable () async -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await body()
+            done.signal()
+        }
+        done.wait()
+    }
 }

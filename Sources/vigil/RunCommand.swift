@@ -1,4 +1,6 @@
+import Alerts
 import ArgumentParser
+import Logging
 import AuditControl
 import AuditStream
 import ProcessState
@@ -59,6 +61,13 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // A reader that went away (stdout to a closed pipe, a syslog peer) must be an error to count, not a kill.
+        signal(SIGPIPE, SIG_IGN)
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = .notice
+            return h
+        }
         let cfg: DaemonConfiguration
         do {
             cfg = try loadConfiguration()
@@ -156,7 +165,9 @@ struct Run: ParsableCommand {
             daemon.heartbeat = { notifier.notify("WATCHDOG=1") }
         }
         if cfg.selfSeccomp {
-            if let problem = SelfSeccomp.apply() {
+            // A program sink restarts its command: only then may the daemon exec.
+            let programs = cfg.effectiveOutputs.sinks.contains { if case .program = $0.destination { return true } else { return false } }
+            if let problem = SelfSeccomp.apply(extra: programs ? ["execve", "execveat", "fork", "vfork", "setsid", "setpgid", "chdir"] : []) {
                 DaemonLog.write("self seccomp filter not applied: \(problem)")
             } else {
                 DaemonLog.write("self seccomp filter applied (\(SelfSeccomp.allowed.count) syscalls allowed)")

@@ -1,0 +1,215 @@
+import AuditStream
+import Foundation
+import Testing
+
+@testable import ProcessState
+
+/// Real containers (../shared/lab): the live enricher reads the real /proc, cgroups and the runtimes' state files
+/// for pids started inside them. Audit lines are synthesised for those real pids (the kernel audit stream is not
+/// needed to exercise /proc); they go through the real parser, assembler and decoder.
+@Suite(.serialized, .enabled(if: ContainerLab.shared != nil, "needs root and ../shared/lab"))
+struct ContainerAttributionTests {
+    let lab = ContainerLab.shared!
+
+    func liveEnricher() -> ProcessState.Enricher {
+        let r = lab.runtimeRoots
+        return ProcessState.Enricher(
+            mode: .live(
+                .init(
+                    runtimes: ContainerRuntimeRoots(
+                        docker: r.docker, containerd: r.containerd, crio: [r.crio], podman: r.podman))))
+    }
+
+    static let styles: [(style: String, type: String, kubernetes: Bool)] = [
+        ("docker", "docker", false), ("docker-cgroupfs", "docker", false), ("containerd", "containerd", true),
+        ("containerd-cgroupfs", "containerd", true), ("crio", "cri-o", true), ("podman", "podman", false),
+        ("podman-cgroupfs", "podman", false),
+    ]
+
+    @Test(arguments: styles)
+    func shellRunsCatInAContainer(style: String, type: String, kubernetes: Bool) throws {
+        let name = "vps-\(style)-\(UUID().uuidString.prefix(6).lowercased())"
+        let image = "registry.local/team/app-\(style):1.\(style.count)"
+        let id = try lab("run", name, "--style", style, "--image", image, "--", "sleep", "600")
+        defer { _ = try? lab("rm", id) }
+        #expect(id.count == 64)
+
+        // sh → cat /etc/shadow (cat stays alive reading the pipe, so its /proc can be read).
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("vps-\(id.prefix(12)).pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        try lab("exec", "-d", "--pid-file", pidFile, id, "--", "sh", "-c", "sleep 600 | cat /etc/shadow -")
+        let sh = try #require(Int64(LiveProcess.read(pidFile) ?? ""))
+        let cat = try #require(LiveProcess.wait { LiveProcess.children(sh).first { LiveProcess.comm($0) == "cat" } })
+        let catExe = try #require(LiveProcess.exe(cat))
+
+        let e = liveEnricher()
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        var lines = a.event(
+            "execve", pid: cat, ppid: sh, comm: "cat", exe: catExe, argv: ["cat", "/etc/shadow", "-"], cwd: "/",
+            paths: [.init(name: "/usr/bin/cat", mode: "0100755")])
+        lines += a.event(
+            "openat", pid: cat, ppid: sh, comm: "cat", exe: catExe, exit: 3, args: [0xffff_ff9c, 0, 0], cwd: "/",
+            paths: [.init(name: "/etc/shadow", mode: "0100640")])
+        // A child of the cat that is already gone from /proc: it inherits the container.
+        let ghost = LiveProcess.impossiblePid
+        lines += a.event(
+            "openat", pid: ghost, ppid: cat, comm: "cat", exe: catExe, exit: -2, args: [0xffff_ff9c], cwd: "/",
+            paths: [.init(name: "/nonexistent")])
+        let out = enrich(lines, with: e)
+        try #require(out.count == 3)
+        let open = out[1]
+
+        let c = try #require(open.container)
+        #expect(c.fullID == id)
+        #expect(c.id == String(id.prefix(12)))
+        #expect(!c.isHost)
+        #expect(c.type == type)
+        #expect(c.name == name)
+        #expect(c.image == image)
+        #expect(c.imageRepository == "registry.local/team/app-\(style)")
+        #expect(c.imageTag == "1.\(style.count)")
+        #expect(c.privileged == false)
+        if kubernetes {
+            #expect(c.podName == name)
+            #expect(c.podNamespace == "default")
+            let cgroup = LiveProcess.read("/proc/\(cat)/cgroup") ?? ""
+            #expect(
+                c.podUID.map { cgroup.contains($0) || cgroup.contains($0.replacingOccurrences(of: "-", with: "_")) }
+                    == true)
+        } else {
+            #expect(c.podName == nil)
+        }
+
+        #expect(open.process.pid == cat)
+        #expect(open.process.cmdline.text == "cat /etc/shadow -")
+        #expect(open.ancestors.first?.name.text == "sh")  // proc.pname
+        #expect(open.ancestors.first?.pid == sh)
+        #expect(open.ancestors.first?.cmdline.text == "sh -c sleep 600 | cat /etc/shadow -")
+        #expect(open.fd?.name.text == "/etc/shadow")
+        #expect(open.user.name == "root" && open.group.name == "root")  // the container's /etc/passwd
+        let caps = try #require(open.process.capEffectiveText)
+        #expect(caps.contains("CAP_NET_RAW") && !caps.contains("CAP_SYS_ADMIN"))  // docker's default set
+        #expect(open.process.isExeUpperLayer == false)
+        #expect(open.process.startMillis != nil)
+
+        let ghostEvent = out[2]
+        #expect(ghostEvent.container?.fullID == id)
+        #expect(ghostEvent.ancestors.prefix(2).map(\.name.text) == ["cat", "sh"])
+        // The host-side parents of sh are the lab's runc processes, still ancestors (host pids).
+        #expect(ghostEvent.ancestors.count > 2)
+    }
+
+    @Test func privilegedContainerAndAnUpperLayerBinary() throws {
+        let name = "vps-priv-\(UUID().uuidString.prefix(6).lowercased())"
+        let id = try lab(
+            "run", name, "--style", "docker", "--privileged", "--image", "lab.local/busybox:1.35.0-glibc", "--",
+            "sleep", "600")
+        defer { _ = try? lab("rm", id) }
+        let initPid = try #require(Int64(lab("pid", id)))
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("vps-\(id.prefix(12)).pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        // A binary written inside the container (the overlay's upper layer), then exec'd.
+        try lab(
+            "exec", "-d", "--pid-file", pidFile, id, "--", "sh", "-c",
+            "cp /bin/busybox /tmp/sleep && exec /tmp/sleep 600")
+        let dropped = try #require(Int64(LiveProcess.read(pidFile) ?? ""))
+        let exe = try #require(
+            LiveProcess.wait { LiveProcess.exe(dropped).flatMap { $0.hasSuffix("/tmp/sleep") ? $0 : nil } })
+
+        let e = liveEnricher()
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        let initExe = try #require(LiveProcess.exe(initPid))
+        let out = enrich(
+            a.event(
+                "execve", pid: dropped,
+                ppid: try #require(Int64(LiveProcess.read("/proc/\(dropped)/stat")?.split(separator: " ")[3] ?? "")),
+                comm: "sleep", exe: exe, argv: ["/tmp/sleep", "600"], cwd: "/")
+                + a.event("read", pid: initPid, ppid: 1, comm: "sleep", exe: initExe, args: [0]), with: e)
+        try #require(out.count == 2)
+        #expect(out[0].container?.fullID == id)
+        #expect(out[0].container?.privileged == true)
+        #expect(out[0].process.isExeUpperLayer == true)
+        #expect(out[0].process.capEffectiveText?.contains("CAP_SYS_ADMIN") == true)
+        #expect(out[1].container?.fullID == id)
+        #expect(out[1].process.isExeUpperLayer == false)  // the image's own sleep
+        #expect(out[1].process.cmdline.text == "sleep 600")
+    }
+}
+
+/// The live enricher on host processes (no container lab needed).
+struct LiveHostTests {
+    @Test func aHostChildOfThisTestRunner() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        p.arguments = ["30"]
+        try p.run()
+        defer {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let pid = Int64(p.processIdentifier)
+        let e = ProcessState.Enricher.live(runtimes: .none)
+        #expect(e.isLive && e.statistics.seeded > 0)
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        let out = enrich(
+            a.event("read", pid: pid, ppid: Int64(getpid()), comm: "sleep", exe: "/usr/bin/sleep", exit: 0, args: [0]),
+            with: e)
+        let ev = try #require(out.first)
+        #expect(ev.process.argv?.map(\.text) == ["/bin/sleep", "30"])
+        #expect(ev.ancestors.first?.pid == Int64(getpid()))
+        #expect(ev.container?.isHost == true && ev.container?.id == "host" && ev.container?.name == "host")
+        let me = try #require(getpwuid(geteuid()))
+        #expect(ev.user.name == String(cString: me.pointee.pw_name))
+        #expect(ev.user.homedir == String(cString: me.pointee.pw_dir))
+        #expect(ev.process.capEffective != nil)
+        #expect(ev.process.startMillis.map { abs($0 - Int64(Date().timeIntervalSince1970 * 1000)) < 60_000 } == true)
+        #expect(ev.process.isExeUpperLayer == false)
+
+        // The process dies without an audited exit: a sweep drops it.
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        a.seconds += 60
+        _ = enrich(
+            a.event("read", pid: Int64(getpid()), ppid: Int64(getppid()), comm: "x", exe: "/x", args: [0]), with: e)
+        #expect(e.statistics.vanished >= 1)
+    }
+}
+
+/// user.name / group.name come from the container's own /etc/passwd and /etc/group, not the host's.
+@Suite(.serialized, .enabled(if: ContainerLab.shared != nil, "needs root and ../shared/lab"))
+struct ContainerAccountTests {
+    let lab = ContainerLab.shared!
+
+    @Test func aUserOnlyTheContainerKnows() throws {
+        let uid: Int64 = 43_210
+        #expect(getpwuid(uid_t(uid)) == nil, "the host must not know uid \(uid) for this test to mean anything")
+        let id = try lab(
+            "run", "vps-users-\(UUID().uuidString.prefix(6).lowercased())", "--style", "containerd", "--", "sleep",
+            "600")
+        defer { _ = try? lab("rm", id) }
+        try lab(
+            "exec", id, "--", "sh", "-c",
+            "echo 'vigiltest:x:\(uid):\(uid)::/home/vt:/bin/sh' >> /etc/passwd; echo 'vigilgrp:x:\(uid):' >> /etc/group"
+        )
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("vps-\(id.prefix(12)).pid").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        try lab("exec", "-d", "-u", "\(uid):\(uid)", "--pid-file", pidFile, id, "--", "sleep", "600")
+        let pid = try #require(Int64(LiveProcess.read(pidFile) ?? ""))
+        let e = ProcessState.Enricher.live(runtimes: .none)
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        let ppid = try #require(Int64(LiveProcess.read("/proc/\(pid)/stat")?.split(separator: " ")[3] ?? ""))
+        let out = enrich(
+            a.event(
+                "read", pid: pid, ppid: ppid, comm: "sleep", exe: try #require(LiveProcess.exe(pid)), args: [0],
+                uid: uid, gid: uid),
+            with: e)
+        let ev = try #require(out.first)
+        #expect(ev.container?.fullID == id)
+        #expect(ev.container?.name == nil)  // no runtime state configured: missing, not guessed
+        #expect(ev.user.uid == uid)
+        #expect(ev.user.name == "vigiltest")
+        #expect(ev.user.homedir == "/home/vt")
+        #expect(ev.group.name == "vigilgrp")
+        #expect(ev.process.capEffective == 0)  // a non-root user without ambient capabilities
+    }
+}
