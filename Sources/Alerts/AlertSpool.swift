@@ -75,7 +75,16 @@ public final class AlertSpool: Sendable {
         try makeDirectories(directory)
         let lockFD = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else { throw AlertSpoolError(path: directory + "/lock", operation: "open", errno: errno) }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+        // A just-stopped Vigil (or a child forked by another thread that has not reached exec yet and so still
+        // shares the lock's open file) lets go within moments; another live Vigil never does. Wait up to 2 s.
+        var locked = flock(lockFD, LOCK_EX | LOCK_NB) == 0
+        var attempts = 0
+        while !locked, errno == EWOULDBLOCK || errno == EINTR, attempts < 40 {
+            usleep(50_000)
+            attempts += 1
+            locked = flock(lockFD, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             let code = errno
             Glibc.close(lockFD)
             throw AlertSpoolError(path: directory, operation: "lock (is another Vigil using this spool?)", errno: code)
