@@ -11,22 +11,82 @@ public struct AuditRecord: Sendable {
     public let stamp: EventStamp
     /// Interned node name (see `NodeTable`); 0 when the line has no `node=` prefix.
     public let node: UInt32
-    /// The record's bytes: the whole line for text sources, the body for netlink.
+    /// One buffer per record: the line (text sources) or body (netlink), then the names of synthetic fields,
+    /// then the field table (`FieldSpan.size` bytes each). One allocation instead of two per record is a few
+    /// percent of the whole parse.
     public let bytes: [UInt8]
-    public let fields: [FieldSpan]
+    let tableOffset: Int32
+    /// Number of fields.
+    public let count: Int
     /// 1-based line number in its source (0 for netlink/stdin-less sources), for error reports.
     public let line: Int
 
-    public init(type: RecordType, stamp: EventStamp, node: UInt32, bytes: [UInt8], fields: [FieldSpan], line: Int) {
+    /// `text` is the line plus any synthetic names; `fields` are packed after it.
+    public init(type: RecordType, stamp: EventStamp, node: UInt32, bytes text: [UInt8], fields: UnsafeBufferPointer<FieldSpan>, line: Int) {
         self.type = type
         self.stamp = stamp
         self.node = node
-        self.bytes = bytes
-        self.fields = fields
         self.line = line
+        self.count = fields.count
+        self.tableOffset = Int32(text.count)
+        var all = [UInt8]()
+        all.reserveCapacity(text.count + fields.count * FieldSpan.size)
+        all += text
+        for f in fields { f.append(to: &all) }
+        self.bytes = all
+    }
+
+    /// Builds the record's buffer in one allocation from the parser's inputs.
+    init(
+        type: RecordType, stamp: EventStamp, node: UInt32, text: UnsafeBufferPointer<UInt8>, extra: [UInt8],
+        fields: UnsafeBufferPointer<FieldSpan>, line: Int
+    ) {
+        self.type = type
+        self.stamp = stamp
+        self.node = node
+        self.line = line
+        self.count = fields.count
+        let head = text.count + extra.count
+        self.tableOffset = Int32(head)
+        self.bytes = [UInt8](unsafeUninitializedCapacity: head + fields.count * FieldSpan.size) { buf, n in
+            let base = buf.baseAddress!
+            if let t = text.baseAddress { base.initialize(from: t, count: text.count) }
+            extra.withUnsafeBufferPointer { e in
+                if let eb = e.baseAddress { (base + text.count).initialize(from: eb, count: e.count) }
+            }
+            var o = head
+            for f in fields {
+                f.store(to: base + o)
+                o += FieldSpan.size
+            }
+            n = o
+        }
+    }
+
+    public init(type: RecordType, stamp: EventStamp, node: UInt32, bytes: [UInt8], fields: [FieldSpan], line: Int) {
+        self = fields.withUnsafeBufferPointer {
+            AuditRecord(type: type, stamp: stamp, node: node, bytes: bytes, fields: $0, line: line)
+        }
+    }
+
+    /// The field table as a collection (reads the packed spans).
+    public var fields: FieldTable { FieldTable(record: self) }
+
+    /// The span of field `i`.
+    public func field(at i: Int) -> FieldSpan {
+        precondition(i >= 0 && i < count)
+        return bytes.withUnsafeBytes { FieldSpan(loading: $0, at: Int(tableOffset) + i * FieldSpan.size) }
     }
 
     public var key: EventKey { EventKey(node: node, stamp: stamp) }
+}
+
+/// The fields of a record, read from its packed table.
+public struct FieldTable: RandomAccessCollection, Sendable {
+    let record: AuditRecord
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { record.count }
+    public subscript(i: Int) -> FieldSpan { record.field(at: i) }
 }
 
 /// Where one `name=value` lies in a record's bytes.
@@ -44,21 +104,57 @@ public struct FieldSpan: Sendable {
     public enum Quoting: UInt8, Sendable {
         case none, double, single
     }
+
+    public init(nameStart: UInt16, nameEnd: UInt16, valueStart: UInt16, valueEnd: UInt16, quoting: Quoting, enriched: Bool) {
+        self.nameStart = nameStart
+        self.nameEnd = nameEnd
+        self.valueStart = valueStart
+        self.valueEnd = valueEnd
+        self.quoting = quoting
+        self.enriched = enriched
+    }
+
+    /// Bytes of one packed span: four little-endian UInt16 and a flags byte.
+    static let size = 9
+
+    func append(to out: inout [UInt8]) {
+        for v in [nameStart, nameEnd, valueStart, valueEnd] {
+            out.append(UInt8(truncatingIfNeeded: v))
+            out.append(UInt8(truncatingIfNeeded: v >> 8))
+        }
+        out.append(quoting.rawValue | (enriched ? 0x80 : 0))
+    }
+
+    func store(to p: UnsafeMutablePointer<UInt8>) {
+        p[0] = UInt8(truncatingIfNeeded: nameStart); p[1] = UInt8(truncatingIfNeeded: nameStart >> 8)
+        p[2] = UInt8(truncatingIfNeeded: nameEnd); p[3] = UInt8(truncatingIfNeeded: nameEnd >> 8)
+        p[4] = UInt8(truncatingIfNeeded: valueStart); p[5] = UInt8(truncatingIfNeeded: valueStart >> 8)
+        p[6] = UInt8(truncatingIfNeeded: valueEnd); p[7] = UInt8(truncatingIfNeeded: valueEnd >> 8)
+        p[8] = quoting.rawValue | (enriched ? 0x80 : 0)
+    }
+
+    init(loading p: UnsafeRawBufferPointer, at o: Int) {
+        nameStart = UInt16(p[o]) | UInt16(p[o + 1]) << 8
+        nameEnd = UInt16(p[o + 2]) | UInt16(p[o + 3]) << 8
+        valueStart = UInt16(p[o + 4]) | UInt16(p[o + 5]) << 8
+        valueEnd = UInt16(p[o + 6]) | UInt16(p[o + 7]) << 8
+        let flags = p[o + 8]
+        quoting = Quoting(rawValue: flags & 0x7f) ?? .none
+        enriched = flags & 0x80 != 0
+    }
 }
 
 extension AuditRecord {
-    /// Number of fields.
-    public var count: Int { fields.count }
 
     /// The field's name as text.
     public func name(at i: Int) -> String {
-        let f = fields[i]
+        let f = field(at: i)
         return String(decoding: bytes[Int(f.nameStart)..<Int(f.nameEnd)], as: UTF8.self)
     }
 
     /// The value's raw bytes as they appear in the line, without quotes.
     public func rawValue(at i: Int) -> ArraySlice<UInt8> {
-        let f = fields[i]
+        let f = field(at: i)
         return bytes[Int(f.valueStart)..<Int(f.valueEnd)]
     }
 
@@ -68,7 +164,9 @@ extension AuditRecord {
         let q = name.utf8Start
         return bytes.withUnsafeBufferPointer { p -> Int? in
             var enrichedHit: Int? = nil
-            for (i, f) in fields.enumerated() where Int(f.nameEnd - f.nameStart) == n {
+            for i in 0..<count {
+                let f = FieldSpan(loading: UnsafeRawBufferPointer(p), at: Int(tableOffset) + i * FieldSpan.size)
+                guard Int(f.nameEnd - f.nameStart) == n else { continue }
                 let s = Int(f.nameStart)
                 var same = true
                 for j in 0..<n where p[s + j] != q[j] {
@@ -89,7 +187,9 @@ extension AuditRecord {
         var name = name
         return name.withUTF8 { q in
             bytes.withUnsafeBufferPointer { p -> Int? in
-                for (i, f) in fields.enumerated() where Int(f.nameEnd - f.nameStart) == q.count && !f.enriched {
+                for i in 0..<count {
+                    let f = FieldSpan(loading: UnsafeRawBufferPointer(p), at: Int(tableOffset) + i * FieldSpan.size)
+                    guard Int(f.nameEnd - f.nameStart) == q.count, !f.enriched else { continue }
                     let s = Int(f.nameStart)
                     var same = true
                     for j in 0..<q.count where p[s + j] != q[j] {
@@ -109,7 +209,7 @@ extension AuditRecord {
     /// A slice of the record's own bytes when the value is stored as is (no copy); a new buffer only when it
     /// had to be un-hexed.
     public func value(at i: Int) -> Bytes? {
-        let f = fields[i]
+        let f = field(at: i)
         let raw = bytes[Int(f.valueStart)..<Int(f.valueEnd)]
         if f.quoting != .none { return raw }
         if raw.isEmpty { return raw }
@@ -125,7 +225,7 @@ extension AuditRecord {
     /// `value(at:)` for a field whose kind the caller already knows (the decoder's one-pass loops), skipping
     /// the field-dictionary lookup: `encoded` fields are unhexed when unquoted, plain ones never are.
     public func value(at i: Int, encoded: Bool) -> Bytes? {
-        let f = fields[i]
+        let f = field(at: i)
         let raw = bytes[Int(f.valueStart)..<Int(f.valueEnd)]
         if f.quoting != .none || raw.isEmpty { return raw }
         if FieldValueMarker.isAbsent(raw) { return nil }

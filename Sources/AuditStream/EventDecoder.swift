@@ -46,8 +46,9 @@ public enum EventDecoder {
         var syscallRaw: (Int, Int)? = nil
         var keyIndex: Int? = nil
         r.bytes.withUnsafeBufferPointer { b in
-            for i in 0..<r.fields.count {
-            let f = r.fields[i]
+            let raw = UnsafeRawBufferPointer(b)
+            for i in 0..<r.count {
+            let f = FieldSpan(loading: raw, at: Int(r.tableOffset) + i * FieldSpan.size)
             if f.enriched { continue }
             let ns = Int(f.nameStart), ne = Int(f.nameEnd)
             guard ne - ns <= 8 else { continue }
@@ -204,8 +205,9 @@ public enum EventDecoder {
     private static func decodePath(_ r: AuditRecord) -> DecodedEvent.PathItem {
         var item = DecodedEvent.PathItem()
         r.bytes.withUnsafeBufferPointer { b in
-            for i in 0..<r.fields.count {
-                let f = r.fields[i]
+            let raw = UnsafeRawBufferPointer(b)
+            for i in 0..<r.count {
+                let f = FieldSpan(loading: raw, at: Int(r.tableOffset) + i * FieldSpan.size)
                 if f.enriched { continue }
                 let ns = Int(f.nameStart), ne = Int(f.nameEnd)
                 guard ne - ns <= 8 else { continue }
@@ -241,8 +243,9 @@ public enum EventDecoder {
         var argc: Int? = nil
         for r in records {
             r.bytes.withUnsafeBufferPointer { b in
-                for i in 0..<r.fields.count {
-                    let f = r.fields[i]
+                let raw = UnsafeRawBufferPointer(b)
+                for i in 0..<r.count {
+                    let f = FieldSpan(loading: raw, at: Int(r.tableOffset) + i * FieldSpan.size)
                     let ns = Int(f.nameStart), ne = Int(f.nameEnd)
                     guard ne - ns >= 2, b[ns] == UInt8(ascii: "a") else { continue }
                     if ne - ns == 4, b[ns + 1] == UInt8(ascii: "r"), b[ns + 2] == UInt8(ascii: "g"), b[ns + 3] == UInt8(ascii: "c") {

@@ -32,13 +32,10 @@ public struct RecordParser {
 
     /// Parses a text line (`[node=N ]type=T msg=audit(S.M:N): body`), without its trailing newline.
     public func parse(line: UnsafeBufferPointer<UInt8>, number: Int = 0) -> Result<AuditRecord, ParseError> {
-        var bytes = [UInt8](unsafeUninitializedCapacity: line.count) { buf, n in
-            if let base = line.baseAddress, line.count > 0 { buf.baseAddress!.initialize(from: base, count: line.count) }
-            n = line.count
-        }
+        var p = line
         // A CR from a file written on another system is not part of the record.
-        if bytes.last == 13 { bytes.removeLast() }
-        return parseLine(bytes, number: number)
+        if let last = p.last, last == 13 { p = UnsafeBufferPointer(rebasing: p.dropLast()) }
+        return parseLine(p, number: number)
     }
 
     /// Parses a text line given as any byte collection (tests, fuzzing).
@@ -65,13 +62,16 @@ public struct RecordParser {
             let type = RecordType(code: netlinkType)
             parseBody(p, from: after, to: p.count, into: &fields, extra: &extra, type: type)
             return .success(
-                AuditRecord(type: type, stamp: stamp, node: 0, bytes: bytes + extra, fields: fields.array, line: 0))
+                AuditRecord(type: type, stamp: stamp, node: 0, bytes: bytes + extra, fields: fields.buffer, line: 0))
         }
     }
 
-    private func parseLine(_ bytes: [UInt8], number: Int) -> Result<AuditRecord, ParseError> {
+    /// Parses straight from the reader's buffer; the record's own buffer (line, synthetic names, field table)
+    /// is built once at the end.
+    private func parseLine(_ p: UnsafeBufferPointer<UInt8>, number: Int) -> Result<AuditRecord, ParseError> {
+        let bytes = p
         if bytes.count > Self.maxLineLength { return .failure(error(.tooLong, bytes, number)) }
-        return bytes.withUnsafeBufferPointer { p -> Result<AuditRecord, ParseError> in
+        do {
             let n = p.count
             var pos = 0
             while pos < n, p[pos] == 32 || p[pos] == 9 { pos += 1 }
@@ -102,11 +102,8 @@ public struct RecordParser {
             var fields = FieldSink(scratch)
             var extra: [UInt8] = []
             parseBody(p, from: after, to: n, into: &fields, extra: &extra, type: type)
-            // One exact-size copy: open events hold thousands of records, so no spare capacity is kept.
-            let exact = fields.array
-            let all = extra.isEmpty ? bytes : bytes + extra
             return .success(
-                AuditRecord(type: type, stamp: stamp, node: node, bytes: all, fields: exact, line: number))
+                AuditRecord(type: type, stamp: stamp, node: node, text: p, extra: extra, fields: fields.buffer, line: number))
         }
     }
 
@@ -401,6 +398,10 @@ public struct RecordParser {
         return matches(p, r.0, s)
     }
 
+    private func error(_ reason: ParseError.Reason, _ bytes: UnsafeBufferPointer<UInt8>, _ line: Int) -> ParseError {
+        ParseError(reason: reason, line: line, excerpt: Printable.escape(bytes.prefix(120)))
+    }
+
     private func error(_ reason: ParseError.Reason, _ bytes: [UInt8], _ line: Int) -> ParseError {
         ParseError(reason: reason, line: line, excerpt: Printable.escape(bytes.prefix(120)))
     }
@@ -423,7 +424,7 @@ struct FieldSink {
         count += 1
     }
 
-    var array: [FieldSpan] { Array(UnsafeBufferPointer(start: base, count: count)) }
+    var buffer: UnsafeBufferPointer<FieldSpan> { UnsafeBufferPointer(start: base, count: count) }
 }
 
 @inline(__always) func matches(_ p: UnsafeBufferPointer<UInt8>, _ pos: Int, _ s: StaticString) -> Bool {
