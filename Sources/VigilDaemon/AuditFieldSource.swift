@@ -270,6 +270,10 @@ public struct AuditFieldSource: FieldSource {
     }
 
     func fdName(raw: Bool) -> FieldValue? {
+        // The enricher resolves names against dirfds and remembers fds opened earlier (dup2, fchmod…).
+        if let fd = enriched?.fd, !fd.type.isSocket, fd.type != .unknown, let name = raw ? (fd.nameRaw ?? fd.name) : fd.name {
+            return .string(Array(name))
+        }
         if let s = sockaddr {
             if case .unix(let path, let abstract) = s.family {
                 return .string((abstract ? [UInt8(ascii: "@")] : []) + path)
@@ -292,7 +296,7 @@ public struct AuditFieldSource: FieldSource {
             default: return nil
             }
         }
-        if let fd = enriched?.fd { return String(fd.typechar) }
+        if let fd = enriched?.fd, fd.type != .unknown { return String(fd.typechar) }
         guard let item = pathItem, let mode = item.mode else { return nil }
         switch mode & 0o170000 {
         case 0o040000: return "d"

@@ -215,6 +215,25 @@ struct LiveDaemonTests {
         #expect(text.contains("open /proc/self/status: allowed"))
     }
 
+    /// The shipped unit passes `systemd-analyze verify` (with ExecStart pointed at the built binary).
+    @Test func systemdUnitVerifies() throws {
+        let dir = TemporaryDirectory("vigil-unit")
+        var unit = try String(contentsOf: VigilBinary.repoRoot.appendingPathComponent("systemd/vigil.service"), encoding: .utf8)
+        unit = unit.replacingOccurrences(of: "/usr/local/bin/vigil", with: VigilBinary.url.path)
+        try unit.write(toFile: dir.path("vigil.service"), atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+        p.arguments = ["verify", dir.path("vigil.service")]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = err
+        try p.run()
+        p.waitUntilExit()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(!text.contains("vigil.service:"), "\(text)")
+    }
+
     static func dryRun(_ yaml: String) throws -> (Int32, String) {
         let dir = TemporaryDirectory("vigil-dry")
         let config = dir.path("vigil.yaml")
