@@ -135,6 +135,7 @@ struct Rules: ParsableCommand {
                         "event_types": types.names(in: ruleset.eventTypes),
                         "event_types_complement": types.isComplement,
                         "exception_fields": rule.exceptionFields, "source": rule.source,
+                        "fails_open_when_image_unknown": FailOpenAnalysis.failsOpenWhenImageUnknown(rule),
                     ]))
             } else {
                 print("rule: \(rule.name)")
@@ -143,6 +144,9 @@ struct Rules: ParsableCommand {
                 print("event types: \(types.description(in: ruleset.eventTypes))")
                 print("condition: \(rule.canonicalCondition)")
                 print("output: \(rule.output.source)")
+                if FailOpenAnalysis.failsOpenWhenImageUnknown(rule) {
+                    print("note: fails open when image is unknown (its container.image exclusions cannot exclude without runtime metadata)")
+                }
             }
         }
     }

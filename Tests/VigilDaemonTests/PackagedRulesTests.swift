@@ -65,6 +65,17 @@ struct PackagedRulesTests {
         }
     }
 
+    /// Stock rules whose container-image exclusions stop excluding when the image is unknown are named as such
+    /// (falco-reference §7.3: rules 3 and 10 use container.image.repository only in exclusions).
+    @Test func failOpenRulesAreIdentified() throws {
+        let ruleset = try RuleLoader().load(paths: [Self.rulesDir + "/falco_rules.yaml"])
+        let failOpen = ruleset.rules.filter(FailOpenAnalysis.failsOpenWhenImageUnknown).map(\.name)
+        #expect(failOpen.contains("Read sensitive file untrusted"))
+        #expect(failOpen.contains("Clear Log Activities"))
+        #expect(!failOpen.contains("Terminal shell in container"))
+        #expect(!failOpen.contains("PTRACE attached to process"))
+    }
+
     @Test func sensitiveCredentialReadFires() throws {
         let shadow = Self.event(serial: 1, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat", exe: "/usr/bin/cat",
                                 paths: [("/etc/shadow", "NORMAL", "0100640")])
