@@ -49,6 +49,7 @@ test: test-deps
 bench: bench-deps release
 	scripts/bench.sh
 	scripts/bench-live.sh
+	scripts/bench-process-table.sh
 
 clean:
 	rm -rf .build

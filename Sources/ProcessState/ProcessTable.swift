@@ -120,6 +120,27 @@ final class ProcessTable {
             exited.removeFirst(exitedHead)
             exitedHead = 0
         }
+        // Fork hints older than the grace period will not be claimed any more (the child's first event comes
+        // within milliseconds); drop them so `hintOrder` cannot grow with every fork.
+        while hintHead < hintOrder.count, hintOrder[hintHead].millis + max(exitGraceMillis, 1_000) <= now {
+            let (pid, millis) = hintOrder[hintHead]
+            hintHead += 1
+            if let h = hints[pid], h.millis == millis { hints.removeValue(forKey: pid) }
+        }
+        compactHints()
+    }
+
+    /// Skips order entries whose hint was already taken, and reclaims the consumed prefix.
+    private func compactHints() {
+        while hintHead < hintOrder.count {
+            let (pid, millis) = hintOrder[hintHead]
+            if let h = hints[pid], h.millis == millis { break }
+            hintHead += 1
+        }
+        if hintHead > 1024, hintHead * 2 > hintOrder.count {
+            hintOrder.removeFirst(hintHead)
+            hintHead = 0
+        }
     }
 
     func addHint(child: Int64, parent: ProcessRecord, now: Int64) {
@@ -134,10 +155,7 @@ final class ProcessTable {
                 hintsDropped += 1
             }
         }
-        if hintHead > 1024, hintHead * 2 > hintOrder.count {
-            hintOrder.removeFirst(hintHead)
-            hintHead = 0
-        }
+        compactHints()
     }
 
     func takeHint(child: Int64) -> ForkHint? { hints.removeValue(forKey: child) }

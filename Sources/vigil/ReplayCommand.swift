@@ -109,6 +109,9 @@ struct Replay: ParsableCommand {
             }
             pipeline.finish(emit: handle)
             if quiet { err.append("\(name): syscall_events=\(decodedSyscalls)\n") }
+            if let e = enricher?.statistics, stats || quiet {
+                err.append("\(name): processes=\(e.processes) retained=\(e.retainedRecords) evictions=\(e.evictions) expired=\(e.expired) pending_forks=\(e.pendingForks)\n")
+            }
             let s = pipeline.statistics
             total.lines += s.lines
             total.records += s.records
