@@ -118,6 +118,10 @@ let package = Package(
             name: "VigilDaemonTests",
             dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "ProcessState", "VigilTestSupport"]
         ),
+        .testTarget(
+            name: "E2ETests",
+            dependencies: ["VigilTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -72,6 +72,18 @@ public final class EventAssembler {
     /// Number of events still open.
     public var openCount: Int { open.count }
 
+    /// The smallest source line number among the records of events still open (nil when none is open): where
+    /// a restarted reader must resume so that no open event loses records.
+    public var oldestOpenLine: Int? {
+        var best: Int? = nil
+        for (_, ev) in open {
+            for r in ev.records where r.line > 0 {
+                if best == nil || r.line < best! { best = r.line }
+            }
+        }
+        return best
+    }
+
     /// Adds a record; completed events and late records go to `emit`, oldest first.
     /// `now` is a monotonic wall clock in nanoseconds, used only by `flush(olderThan:now:)`.
     public func push(_ record: AuditRecord, now: UInt64 = 0, emit: (Output) -> Void) {

@@ -141,7 +141,7 @@ public final class Daemon {
                 reportedLost = source.lost
             }
             if now - lastFlush >= 200_000_000 {
-                pipeline.flush(now: now, emit: handler)
+                source.flush(into: pipeline, now: now, emit: handler)
                 processor.tick(nowNanos: now)
                 lastFlush = now
             }
@@ -157,7 +157,7 @@ public final class Daemon {
             }
             if source.finished { break loop }
         }
-        pipeline.finish(emit: handler)
+        source.finish(into: pipeline, emit: handler)
         processor.drain(timeoutSeconds: 10)
         session?.restore()
     }

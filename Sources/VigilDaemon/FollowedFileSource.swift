@@ -5,34 +5,52 @@ import Glibc
 #endif
 
 /// Follows an audit log as auditd writes it: across rotation by rename (a new inode at the path) and by
-/// truncation (the file shrinks), with the position persisted so that a restart resumes where it stopped —
-/// neither alerting twice on what was read nor skipping what was written while Vigil was down.
+/// truncation (the file shrinks), with its position persisted so that a restart — even after SIGKILL — neither
+/// alerts twice on what it read nor skips what was written while Vigil was down.
+///
+/// The position saved is the start of the oldest line whose event is still being assembled (a log file has no
+/// EOE, so the last two seconds of events are always open), together with the events already emitted from that
+/// point on. A restart reads again from there and drops exactly those events; the open ones are completed now.
 public final class FollowedFileSource: RecordSource {
     public let path: String
-    private let offsetFile: String?
+    private let stateFile: String?
     private var fd: Int32 = -1
     private var inode: UInt64 = 0
-    private var offset: Int64 = 0  // of the first byte not yet consumed as a complete line
+    /// Byte offset of the first byte not yet consumed as a complete line.
+    private var offset: Int64 = 0
+    /// Byte offset where line 1 of this reading started, and where each later line starts (line - 1 - base).
+    private var lineStarts: [Int64] = []
+    private var lineBase = 1
     private var splitter = LineSplitter()
+    /// Events emitted since the last save: (first line, key text).
+    private var emitted: [(line: Int, key: String)] = []
+    /// On resume: keys emitted before the restart, dropped when they come again, until `suppressUntil` is read.
+    private var suppress: Set<String> = []
+    private var suppressUntil: Int64 = 0
+    private var lastSave: UInt64 = 0
     public private(set) var rotations = 0
+    public private(set) var suppressedDuplicates = 0
     public var finished: Bool { false }
     public var lost: Int { 0 }
     public var pollDescriptor: Int32? { nil }
     public var name: String { "file" }
 
-    /// `offsetFile`: where the position is kept (`inode offset`), nil to start at the end without persistence.
-    public init(path: String, offsetFile: String?) {
+    /// `stateFile`: where the position is kept; nil to start at the end of the file without persistence.
+    public init(path: String, stateFile: String?) {
         self.path = path
-        self.offsetFile = offsetFile
+        self.stateFile = stateFile
         var st = stat()
-        if let f = offsetFile, let saved = Self.readOffset(f), stat(path, &st) == 0, UInt64(st.st_ino) == saved.inode,
-            Int64(st.st_size) >= saved.offset
-        {
-            openFile(at: saved.offset)
-        } else if offsetFile != nil, Self.readOffset(offsetFile!) != nil {
-            openFile(at: 0)  // rotated while we were down: the saved inode is gone, read the new file whole
+        let exists = stat(path, &st) == 0
+        if let f = stateFile, let saved = Self.readState(f) {
+            if exists, UInt64(st.st_ino) == saved.inode, Int64(st.st_size) >= saved.safeOffset {
+                suppress = saved.emitted
+                suppressUntil = saved.consumed
+                openFile(at: saved.safeOffset)
+            } else {
+                openFile(at: 0)  // rotated while we were down: the saved inode is gone, read the new file whole
+            }
         } else {
-            openFile(at: stat(path, &st) == 0 ? Int64(st.st_size) : 0)
+            openFile(at: exists ? Int64(st.st_size) : 0)
         }
     }
 
@@ -41,64 +59,123 @@ public final class FollowedFileSource: RecordSource {
     private func openFile(at position: Int64) {
         if fd >= 0 { close(fd) }
         fd = open(path, O_RDONLY | O_CLOEXEC)
+        splitter = LineSplitter()
         guard fd >= 0 else { return }
         var st = stat()
         fstat(fd, &st)
         inode = UInt64(st.st_ino)
         offset = min(position, Int64(st.st_size))
         lseek(fd, off_t(offset), SEEK_SET)
-        splitter = LineSplitter()
+        lineStarts = []
+        lineBase = 1
+        emitted = []
+    }
+
+    private static func keyText(_ e: AuditEvent, _ nodes: NodeTable) -> String {
+        (nodes.name(e.key.node) ?? "-") + " " + e.stamp.text
+    }
+
+    /// Wraps the daemon's handler: drops events emitted before a restart, remembers the ones emitted now.
+    private func tracking(
+        _ pipeline: AuditStreamPipeline, _ emit: @escaping (AuditStreamPipeline.Output) -> Void
+    ) -> (AuditStreamPipeline.Output) -> Void {
+        { [self] out in
+            if case .event(let e) = out {
+                let key = Self.keyText(e, pipeline.nodes)
+                if !suppress.isEmpty, suppress.contains(key) {
+                    suppressedDuplicates += 1
+                    return
+                }
+                let first = e.records.map(\.line).filter { $0 > 0 }.min() ?? 0
+                emitted.append((first, key))
+            }
+            emit(out)
+        }
     }
 
     public func drain(into pipeline: AuditStreamPipeline, now: UInt64, emit: (AuditStreamPipeline.Output) -> Void) throws -> Int {
         if fd < 0 { openFile(at: 0) }
         guard fd >= 0 else { return 0 }
-        var count = 0
-        while true {
-            let before = splitter.pendingBytes
-            let n = splitter.fill(from: fd)
-            if n <= 0 { break }
-            var consumed = 0
-            count += splitter.lines { line, number in
-                consumed += line.count + 1
-                pipeline.push(line: line, number: number, now: now, emit: emit)
+        return withoutActuallyEscaping(emit) { emit in
+            let handler = tracking(pipeline, emit)
+            var count = 0
+            while true {
+                let n = splitter.fill(from: fd)
+                if n <= 0 { break }
+                count += splitter.lines { line, number in
+                    lineStarts.append(offset)
+                    offset += Int64(line.count + 1)
+                    pipeline.push(line: line, number: number, now: now, emit: handler)
+                }
             }
-            _ = before
-            offset += Int64(consumed)
+            if !suppress.isEmpty, offset >= suppressUntil { suppress = [] }
+            // Rotation: the path now names another file, or ours was truncated below what we read.
+            var pathStat = stat()
+            var ourStat = stat()
+            fstat(fd, &ourStat)
+            if stat(path, &pathStat) == 0, UInt64(pathStat.st_ino) != inode {
+                rotations += 1
+                // Events of the old file end with it; then the new file is read from its start.
+                pipeline.finish(emit: handler)
+                openFile(at: 0)
+                save(pipeline, force: true)
+                count += (try? drain(into: pipeline, now: now, emit: emit)) ?? 0
+            } else if Int64(ourStat.st_size) < offset {
+                rotations += 1
+                pipeline.finish(emit: handler)
+                openFile(at: 0)
+                save(pipeline, force: true)
+            }
+            if count > 0 || !emitted.isEmpty, now &- lastSave >= 200_000_000 {
+                save(pipeline, force: false)
+                lastSave = now
+            }
+            return count
         }
-        // Rotation: the path now names another file, or ours was truncated below what we read.
-        var pathStat = stat()
-        var ourStat = stat()
-        fstat(fd, &ourStat)
-        if stat(path, &pathStat) == 0, UInt64(pathStat.st_ino) != inode {
-            // Finish the old file first (auditd may have written more before renaming), then take the new one.
-            rotations += 1
-            openFile(at: 0)
-            count += try drain(into: pipeline, now: now, emit: emit)
-        } else if Int64(ourStat.st_size) < offset {
-            rotations += 1
-            openFile(at: 0)
-        }
-        persist()
-        return count
     }
 
-    private func persist() {
-        guard let f = offsetFile else { return }
-        let text = "\(inode) \(offset)\n"
+    public func flush(into pipeline: AuditStreamPipeline, now: UInt64, emit: (AuditStreamPipeline.Output) -> Void) {
+        let before = emitted.count
+        withoutActuallyEscaping(emit) { emit in pipeline.flush(now: now, emit: tracking(pipeline, emit)) }
+        if emitted.count != before { save(pipeline, force: true) }
+    }
+
+    public func finish(into pipeline: AuditStreamPipeline, emit: (AuditStreamPipeline.Output) -> Void) {
+        withoutActuallyEscaping(emit) { emit in pipeline.finish(emit: tracking(pipeline, emit)) }
+        save(pipeline, force: true)
+    }
+
+    /// Writes `inode safeOffset consumedOffset` and the keys emitted from the safe offset on (atomic rename).
+    private func save(_ pipeline: AuditStreamPipeline, force: Bool) {
+        guard let f = stateFile else { return }
+        let safeLine = pipeline.assembler.oldestOpenLine.map { max($0, lineBase) }
+        var safeOffset = offset
+        if let safeLine, safeLine - lineBase < lineStarts.count { safeOffset = lineStarts[safeLine - lineBase] }
+        // Forget what lies before the safe point: line offsets and emitted keys.
+        let keepFrom = safeLine ?? (lineBase + lineStarts.count)
+        if keepFrom > lineBase {
+            lineStarts.removeFirst(min(keepFrom - lineBase, lineStarts.count))
+            lineBase = keepFrom
+        }
+        emitted.removeAll { $0.line > 0 && $0.line < keepFrom }
+        var text = "vigil-file-source 1\n\(inode) \(safeOffset) \(offset)\n"
+        for (_, key) in emitted { text += key + "\n" }
         let tmp = f + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        _ = text.withCString { write(fd, $0, strlen($0)) }
-        fsync(fd)
-        close(fd)
+        let out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard out >= 0 else { return }
+        _ = text.withCString { write(out, $0, strlen($0)) }
+        fsync(out)
+        close(out)
         rename(tmp, f)
     }
 
-    static func readOffset(_ file: String) -> (inode: UInt64, offset: Int64)? {
+    static func readState(_ file: String) -> (inode: UInt64, safeOffset: Int64, consumed: Int64, emitted: Set<String>)? {
         guard let text = FileText.contents(file) else { return nil }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard parts.count == 2, let i = UInt64(parts[0]), let o = Int64(parts[1]), o >= 0 else { return nil }
-        return (i, o)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard lines.count >= 2, lines[0] == "vigil-file-source 1" else { return nil }
+        let parts = lines[1].split(separator: " ")
+        guard parts.count == 3, let i = UInt64(parts[0]), let s = Int64(parts[1]), let c = Int64(parts[2]), s >= 0, c >= s
+        else { return nil }
+        return (i, s, c, Set(lines.dropFirst(2).map(String.init)))
     }
 }

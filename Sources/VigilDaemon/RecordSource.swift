@@ -17,6 +17,20 @@ public protocol RecordSource: AnyObject {
     /// Records the source knows it lost (netlink overruns).
     var lost: Int { get }
     var name: String { get }
+    /// Wall-clock flush of quiet events, through the source (a file source tracks what it emitted).
+    func flush(into pipeline: AuditStreamPipeline, now: UInt64, emit: (AuditStreamPipeline.Output) -> Void)
+    /// End of the run: everything still open is emitted, and the source records where it stopped.
+    func finish(into pipeline: AuditStreamPipeline, emit: (AuditStreamPipeline.Output) -> Void)
+}
+
+extension RecordSource {
+    public func flush(into pipeline: AuditStreamPipeline, now: UInt64, emit: (AuditStreamPipeline.Output) -> Void) {
+        pipeline.flush(now: now, emit: emit)
+    }
+
+    public func finish(into pipeline: AuditStreamPipeline, emit: (AuditStreamPipeline.Output) -> Void) {
+        pipeline.finish(emit: emit)
+    }
 }
 
 /// The kernel's audit netlink socket.

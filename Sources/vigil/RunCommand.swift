@@ -109,7 +109,7 @@ struct Run: ParsableCommand {
             case .file:
                 let offsetFile = cfg.stateDirectory.isEmpty ? nil : cfg.stateDirectory + "/file-source.offset"
                 if !cfg.stateDirectory.isEmpty { mkdir(cfg.stateDirectory, 0o750) }
-                recordSource = FollowedFileSource(path: cfg.source.path, offsetFile: offsetFile)
+                recordSource = FollowedFileSource(path: cfg.source.path, stateFile: offsetFile)
             case .auto, .unicast, .multicast:
                 var mode: AuditEventSocket.Mode = cfg.source.kind == .unicast ? .unicast : .multicast
                 if cfg.source.kind == .auto {

@@ -260,3 +260,78 @@ struct LiveDaemonTests {
         #expect(okText.contains("valid"))
     }
 }
+
+/// The followed-file source across SIGKILL: every event alerts exactly once — the open ones are completed after
+/// the restart, the ones already emitted are not repeated, nothing written while Vigil was down is skipped.
+struct FileSourceResumeTests {
+    static func event(_ i: Int, eoe: Bool) -> String {
+        let stamp = "1795700000.\(String(format: "%03d", i)):\(5000 + i)"
+        var s = "type=SYSCALL msg=audit(\(stamp)): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=\(7000 + i) auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"true\" exe=\"/usr/bin/true\" key=\"vigil\"\n"
+        s += "type=EXECVE msg=audit(\(stamp)): argc=2 a0=\"true\" a1=\"n\(i)\"\n"
+        s += "type=CWD msg=audit(\(stamp)): cwd=\"/\"\n"
+        if eoe { s += "type=EOE msg=audit(\(stamp)): \n" }
+        return s
+    }
+
+    static func append(_ text: String, to path: String) throws {
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.seekToEnd()
+        h.write(Data(text.utf8))
+        try h.close()
+    }
+
+    @Test func sigkillAndRestartNeitherRepeatsNorSkips() throws {
+        let dir = TemporaryDirectory("vigil-resume")
+        let log = dir.path("audit.log")
+        FileManager.default.createFile(atPath: log, contents: Data())
+        let rules = dir.path("rules.yaml")
+        try """
+            - rule: true run
+              desc: test
+              condition: evt.type = execve and proc.name = true
+              output: "true (args=%proc.args)"
+              priority: NOTICE
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let alerts = dir.path("alerts.json")
+        let config = dir.path("vigil.yaml")
+        try """
+            source: {kind: file, path: \(log)}
+            audit: {manage_rules: false}
+            output: {stdout: false, file: \(alerts)}
+            metrics: {listen: ""}
+            state_dir: \(dir.path("state"))
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        func start() throws -> Process {
+            let p = Process()
+            p.executableURL = VigilBinary.url
+            p.arguments = ["run", "--config", config, "--rules", rules]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        func args() -> [String] {
+            LiveDaemonTests.alerts(alerts).compactMap { ($0["output_fields"] as? [String: Any])?["proc.args"] as? String }
+        }
+        var first = try start()
+        defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+        usleep(800_000)
+        // Events 1–10; event 5 has no EOE, so it stays open while 6–10 complete after it.
+        try Self.append((1...10).map { Self.event($0, eoe: $0 != 5) }.joined(), to: log)
+        #expect(eventually(10) { Set(args()).isSuperset(of: (1...10).filter { $0 != 5 }.map { "n\($0)" }) }, "\(args())")
+        usleep(500_000)  // the state is saved within 200 ms of emitting
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(!args().contains("n5"), "event 5 was still open at the kill")
+
+        // Written while Vigil was down.
+        try Self.append((11...15).map { Self.event($0, eoe: true) }.joined(), to: log)
+        first = try start()
+        #expect(eventually(10) { args().contains("n15") && args().contains("n5") }, "\(args())")
+        try Self.append((16...20).map { Self.event($0, eoe: true) }.joined(), to: log)
+        #expect(eventually(10) { args().contains("n20") })
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        let seen = args()
+        #expect(seen.sorted() == (1...20).map { "n\($0)" }.sorted(), "each event exactly once: \(seen)")
+    }
+}
