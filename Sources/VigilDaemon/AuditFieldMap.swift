@@ -11,7 +11,7 @@ public enum AuditField: Sendable {
     case userUid, userLoginUid, userName, userLoginName, groupGid, groupName
     case fdName, fdNameRaw, fdDirectory, fdFilename, fdTypeChar, fdType, fdIno, fdSip, fdRip, fdIp, fdSport, fdRport
     case fdPort, fdSockFamily, fdL4proto, fdCip, fdCport, fdLip, fdLport, fdNet, fdSnet, fdRnet, fdCnet, fdLnet
-    case fdIsServer
+    case fdIsServer, fdNum
     case containerID, containerFullID, containerName, containerImage, containerImageRepository, containerImageTag
     case containerImageDigest, containerType, containerPrivileged, containerLabel
     case k8sPodName, k8sNamespace, k8sPodUID
@@ -39,7 +39,7 @@ public enum AuditField: Sendable {
         "fd.ip": .fdIp, "fd.sport": .fdSport, "fd.rport": .fdRport, "fd.port": .fdPort,
         "fd.sockfamily": .fdSockFamily, "fd.l4proto": .fdL4proto, "fd.cip": .fdCip, "fd.cport": .fdCport,
         "fd.lip": .fdLip, "fd.lport": .fdLport, "fd.net": .fdNet, "fd.snet": .fdSnet, "fd.rnet": .fdRnet,
-        "fd.cnet": .fdCnet, "fd.lnet": .fdLnet, "fd.is_server": .fdIsServer,
+        "fd.cnet": .fdCnet, "fd.lnet": .fdLnet, "fd.is_server": .fdIsServer, "fd.num": .fdNum,
         "container.id": .containerID, "container.full_id": .containerFullID, "container.name": .containerName,
         "container.image": .containerImage, "container.image.repository": .containerImageRepository,
         "container.image.tag": .containerImageTag, "container.image.digest": .containerImageDigest,

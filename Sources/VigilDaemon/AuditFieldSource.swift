@@ -137,6 +137,18 @@ public struct AuditFieldSource: FieldSource {
         case .fdSport, .fdRport, .fdPort, .fdCport, .fdLport:
             guard socketRole(of: f) else { return nil }
             return sockaddr?.port.map { .unsigned(UInt64($0)) }
+        case .fdNum:
+            if let n = enriched?.fd?.number { return .signed(n) }
+            guard let sc = d.syscall, let name = sc.name else { return nil }
+            // The fd an open-family syscall returns, or the one most fd syscalls take as their first argument.
+            if Self.fdReturningSyscalls.contains(name) {
+                guard let exit = sc.exit else { return nil }
+                return .signed(exit)
+            }
+            if Self.fdFirstArgumentSyscalls.contains(name), let a0 = sc.args.first {
+                return .signed(Int64(Int32(truncatingIfNeeded: a0)))
+            }
+            return nil
         case .fdIsServer:
             guard sockaddr != nil, let name = decoded.syscall?.name else { return nil }
             return .bool(Self.localAddressSyscalls.contains(name) || Self.peerIsClientSyscalls.contains(name))
@@ -215,9 +227,38 @@ public struct AuditFieldSource: FieldSource {
         return s.args[i]
     }
 
+    static let fdReturningSyscalls: Set<String> = ["open", "openat", "openat2", "creat", "socket", "accept", "accept4", "memfd_create", "dup", "dup2", "dup3"]
+    static let fdFirstArgumentSyscalls: Set<String> = [
+        "connect", "bind", "listen", "sendto", "sendmsg", "recvfrom", "recvmsg", "read", "write", "close", "fchmod",
+        "fchown", "ftruncate", "fsync", "getsockopt", "setsockopt", "shutdown",
+    ]
+
+    /// ptrace requests by number (asm-generic/ptrace.h and x86), as Falco renders `evt.arg.request`.
+    static let ptraceRequests: [UInt64: String] = [
+        0: "PTRACE_TRACEME", 1: "PTRACE_PEEKTEXT", 2: "PTRACE_PEEKDATA", 3: "PTRACE_PEEKUSR", 4: "PTRACE_POKETEXT",
+        5: "PTRACE_POKEDATA", 6: "PTRACE_POKEUSR", 7: "PTRACE_CONT", 8: "PTRACE_KILL", 9: "PTRACE_SINGLESTEP",
+        12: "PTRACE_GETREGS", 13: "PTRACE_SETREGS", 14: "PTRACE_GETFPREGS", 15: "PTRACE_SETFPREGS", 16: "PTRACE_ATTACH",
+        17: "PTRACE_DETACH", 24: "PTRACE_SYSCALL", 0x4200: "PTRACE_SETOPTIONS", 0x4206: "PTRACE_SEIZE",
+        0x4207: "PTRACE_INTERRUPT", 0x4208: "PTRACE_LISTEN",
+    ]
+
+    /// Address families by number, as Falco renders `evt.arg.domain`.
+    static let socketDomains: [UInt64: String] = [
+        0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET", 3: "AF_AX25",
+        4: "AF_IPX", 5: "AF_APPLETALK", 9: "AF_X25", 15: "AF_KEY", 29: "AF_CAN", 31: "AF_BLUETOOTH", 38: "AF_ALG",
+        40: "AF_VSOCK", 44: "AF_XDP",
+    ]
+
     func eventArgument(_ argument: FieldArgument?) -> FieldValue? {
         guard case .key(let k) = argument else { return nil }
+        let name = decoded.syscall?.name
         switch k {
+        case "request" where name == "ptrace":
+            guard let a0 = decoded.syscall?.args.first else { return nil }
+            return .string(Array((Self.ptraceRequests[a0] ?? String(a0)).utf8))
+        case "domain" where name == "socket" || name == "socketpair":
+            guard let a0 = decoded.syscall?.args.first else { return nil }
+            return .string(Array((Self.socketDomains[a0] ?? String(a0)).utf8))
         case "flags": return openFlags.map { .string(Array(OpenFlags.text($0).utf8)) }
         case "name", "path", "pathname", "filename": return fdName(raw: false)
         case "res": return decoded.syscall?.exit.map { .string(Array(String($0).utf8)) }

@@ -56,9 +56,7 @@ struct CredentialAccessTests {
 
     @Test(arguments: stockOpenRead)
     func stockOpenReadRules(_ b: Behaviour) throws {
-        try withKnownIssue("fd.num is not extracted by AuditFieldSource: Falco's open_read macro (fd.num>=0) never holds") {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 
     /// `docker exec CTR cat /etc/shadow`: the process that runc execs directly is short-lived; when the daemon

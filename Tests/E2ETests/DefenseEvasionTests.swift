@@ -36,11 +36,9 @@ struct DefenseEvasionTests {
 
     /// Falco's rule needs `open_write` (fd.num >= 0): fd.num is not extracted by AuditFieldSource.
     @Test func stockClearLogActivities() throws {
-        try withKnownIssue("open_write requires fd.num >= 0; fd.num is not extracted by AuditFieldSource") {
-            try expectAlert(
-                Behaviour(rule: "Clear Log Activities", what: ": > /var/log/syslog (O_TRUNC)", script: ": > /var/log/syslog", process: "sh"),
-                wait: 3)
-        }
+        try expectAlert(
+            Behaviour(rule: "Clear Log Activities", what: ": > /var/log/syslog (O_TRUNC)", script: ": > /var/log/syslog", process: "sh"),
+            wait: 3)
     }
 
     static let links: [Behaviour] = [

@@ -91,9 +91,7 @@ struct EscapeTests {
     /// only flags, name/path/pathname/filename, res and uid.
     @Test(arguments: stockClassA)
     func stockRuleOnSyscallArguments(_ b: Behaviour) throws {
-        try withKnownIssue("evt.arg.request / evt.arg.domain are not extracted by AuditFieldSource.eventArgument") {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 
     /// Class B: `thread.cap_effective` comes from /proc/PID/status, read when the daemon handles the exec. insmod
@@ -125,8 +123,6 @@ struct EscapeTests {
         let b = Behaviour(rule: "Detect release_agent File Container Escapes", what: "echo > /sys/fs/cgroup/release_agent, privileged",
                           script: "[ -e /sys/fs/cgroup/release_agent ] && exit 97; echo /tmp/x > /sys/fs/cgroup/release_agent",
                           process: "sh", runOptions: ["--privileged"])
-        try withKnownIssue("open_write requires fd.num >= 0; fd.num is not extracted by AuditFieldSource") {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 }

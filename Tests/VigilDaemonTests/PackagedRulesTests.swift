@@ -38,8 +38,8 @@ struct PackagedRulesTests {
         return lines
     }
 
-    static func fired(_ lines: [String]) throws -> [String] {
-        let matcher = try RuleMatcher(paths: [rulesDir + "/vigil_rules.yaml"], hostname: "test")
+    static func fired(_ lines: [String], rules file: String = "vigil_rules.yaml") throws -> [String] {
+        let matcher = try RuleMatcher(paths: [rulesDir + "/" + file], hostname: "test")
         let pipeline = AuditStreamPipeline()
         let enricher = Enricher.replay()
         var rules: [String] = []
@@ -74,6 +74,19 @@ struct PackagedRulesTests {
         #expect(failOpen.contains("Clear Log Activities"))
         #expect(!failOpen.contains("Terminal shell in container"))
         #expect(!failOpen.contains("PTRACE attached to process"))
+    }
+
+    /// Stock rules that need fd.num (open_read), evt.arg.request (ptrace) and evt.arg.domain (socket).
+    @Test func stockRulesOnAuditArguments() throws {
+        let ptrace = Self.event(serial: 40, syscall: 101, a: ["10", "1234", "0", "0"], comm: "inject", exe: "/usr/local/bin/inject")
+        #expect(try Self.fired(ptrace, rules: "falco_rules.yaml").contains("PTRACE attached to process"))
+        let traceme = Self.event(serial: 41, syscall: 101, a: ["0", "0", "0", "0"], comm: "evasive", exe: "/usr/local/bin/evasive")
+        #expect(try Self.fired(traceme, rules: "falco_rules.yaml").contains("PTRACE anti-debug attempt"))
+        // find / -name id_rsa: the stock "Search Private Keys or Passwords" is an execve rule; a direct open of a
+        // sensitive file by an untrusted program needs open_read, i.e. fd.num of the openat's result.
+        let shadow = Self.event(serial: 42, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "evilcat", exe: "/usr/local/bin/evilcat",
+                                paths: [("/etc/shadow", "NORMAL", "0100640")])
+        #expect(try Self.fired(shadow, rules: "falco_rules.yaml").contains("Read sensitive file untrusted"))
     }
 
     @Test func sensitiveCredentialReadFires() throws {
