@@ -46,18 +46,8 @@ public enum EventDecoder {
         var syscallRaw: (Int, Int)? = nil
         var keyIndex: Int? = nil
         r.bytes.withUnsafeBufferPointer { b in
-            let raw = UnsafeRawBufferPointer(b)
             for i in 0..<r.count {
-            let f = FieldSpan(loading: raw, at: Int(r.tableOffset) + i * FieldSpan.size)
-            if f.enriched { continue }
-            let ns = Int(f.nameStart), ne = Int(f.nameEnd)
-            guard ne - ns <= 8 else { continue }
-            var packed: UInt64 = 0
-            var shift: UInt64 = 0
-            for k in ns..<ne {
-                packed |= UInt64(b[k]) << shift
-                shift &+= 8
-            }
+            guard let (packed, f) = packedName(r, b, i) else { continue }
             let vs = Int(f.valueStart), ve = Int(f.valueEnd)
             switch packed {
             case 0x68637261: if seen & 1 == 0 { seen |= 1; archRaw = (vs, ve) }
@@ -201,22 +191,28 @@ public enum EventDecoder {
         }
     }
 
+    /// Field `i` of a raw (non-enriched) part with its name packed into an integer (up to 8 bytes, little-endian),
+    /// so one pass over a record dispatches on integer compares; nil for enriched or longer names.
+    @inline(__always)
+    private static func packedName(_ r: AuditRecord, _ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt64, FieldSpan)? {
+        let f = FieldSpan(loading: UnsafeRawBufferPointer(b), at: Int(r.tableOffset) + i * FieldSpan.size)
+        let ns = Int(f.nameStart), ne = Int(f.nameEnd)
+        guard !f.enriched, ne - ns <= 8 else { return nil }
+        var packed: UInt64 = 0
+        var shift: UInt64 = 0
+        for k in ns..<ne {
+            packed |= UInt64(b[k]) << shift
+            shift &+= 8
+        }
+        return (packed, f)
+    }
+
     /// One pass over a PATH record's fields (see `decodeFields`).
     private static func decodePath(_ r: AuditRecord) -> DecodedEvent.PathItem {
         var item = DecodedEvent.PathItem()
         r.bytes.withUnsafeBufferPointer { b in
-            let raw = UnsafeRawBufferPointer(b)
             for i in 0..<r.count {
-                let f = FieldSpan(loading: raw, at: Int(r.tableOffset) + i * FieldSpan.size)
-                if f.enriched { continue }
-                let ns = Int(f.nameStart), ne = Int(f.nameEnd)
-                guard ne - ns <= 8 else { continue }
-                var packed: UInt64 = 0
-                var shift: UInt64 = 0
-                for k in ns..<ne {
-                    packed |= UInt64(b[k]) << shift
-                    shift &+= 8
-                }
+                guard let (packed, f) = packedName(r, b, i) else { continue }
                 let vs = Int(f.valueStart), ve = Int(f.valueEnd)
                 switch packed {
                 case 0x6d657469: if item.item == nil { item.item = Number.decimal(b, vs, ve).map { Int($0) } }
