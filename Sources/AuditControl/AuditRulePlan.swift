@@ -15,6 +15,8 @@ public struct AuditRulePlan: Sendable, Equatable {
     public var arches: [AuditRule.Arch]
     /// Vigil's own pid, left out of its rules (see `AuditRule.excludedPid`).
     public var excludedPid: Int32?
+    /// The operator's extra rules (`audit.rules_file`), installed and removed with Vigil's.
+    public var extraRules: [AuditRule] = []
 
     /// `extra` is what the rules engine reports as event types (syscall names); names that are not syscalls of
     /// the arch (Falco meta-events such as `container` or `procexit`) are dropped when the rule is built.
@@ -30,7 +32,7 @@ public struct AuditRulePlan: Sendable, Equatable {
 
     /// One rule per arch: a rule's syscall mask has a bit for every syscall number, so one rule holds them all.
     public var rules: [AuditRule] {
-        arches.map { AuditRule(arch: $0, syscalls: syscalls, key: key, excludedPid: excludedPid) }
+        arches.map { AuditRule(arch: $0, syscalls: syscalls, key: key, excludedPid: excludedPid) } + extraRules
     }
 
     /// `auditctl` lines, for `vigil run --audit-rules print`.

@@ -86,7 +86,8 @@ public enum ConfigurationLoader {
         }
         if let s = top["audit"] {
             guard let m = s.mapping else { throw problem(file, s, "'audit' must be a mapping") }
-            warnUnknown(m, known: ["manage_rules", "key", "arches", "backlog_limit", "extra_syscalls", "status_interval_s"], section: "audit.")
+            warnUnknown(m, known: ["manage_rules", "key", "arches", "backlog_limit", "extra_syscalls", "rules_file", "status_interval_s"], section: "audit.")
+            if let v = m["rules_file"] { config.audit.rulesFile = try string(v, "audit.rules_file") }
             if let v = m["manage_rules"] { config.audit.manageRules = try bool(v, "audit.manage_rules") }
             if let v = m["key"] {
                 let k = try string(v, "audit.key")

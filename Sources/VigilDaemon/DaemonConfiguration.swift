@@ -32,6 +32,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var backlogLimit: UInt32 = 8_192
         /// Extra syscalls to audit (auditctl names), beyond what the rules and process table need.
         public var extraSyscalls: [String] = []
+        /// Extra audit rules in auditctl syntax (`-a always,exit -F arch=b64 -S …`); empty for none.
+        public var rulesFile = ""
         /// Seconds between status polls (lost, backlog) and tamper checks.
         public var statusIntervalSeconds: Double = 5
         public init() {}

@@ -1,3 +1,4 @@
+import Foundation
 import Alerts
 import ArgumentParser
 import Logging
@@ -85,9 +86,21 @@ struct Run: ParsableCommand {
             DaemonLog.write("\(error)")
             throw ExitCode(1)
         }
-        let plan = AuditRulePlan(
+        var plan = AuditRulePlan(
             key: cfg.audit.key, extra: built.eventTypes + cfg.audit.extraSyscalls,
             arches: cfg.audit.arches.compactMap(AuditRule.Arch.init(rawValue:)), excludedPid: getpid())
+        if !cfg.audit.rulesFile.isEmpty {
+            guard let text = try? String(contentsOfFile: cfg.audit.rulesFile, encoding: .utf8) else {
+                DaemonLog.write("configuration error: cannot read audit.rules_file \(cfg.audit.rulesFile)")
+                throw ExitCode(2)
+            }
+            do {
+                plan.extraRules = try AuditRulesFile.parse(text, key: cfg.audit.key, excludedPid: getpid())
+            } catch {
+                DaemonLog.write("configuration error: \(cfg.audit.rulesFile):\(error)")
+                throw ExitCode(2)
+            }
+        }
         if let auditRules {
             guard auditRules == "print" else { throw ValidationError("--audit-rules takes 'print'") }
             for line in plan.auditctlLines { print(line) }

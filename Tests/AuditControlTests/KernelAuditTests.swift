@@ -105,3 +105,27 @@ struct KernelAuditTests {
         }
     }
 }
+
+/// The operator's extra rules file: the auditctl subset Vigil takes, under Vigil's key, and located errors.
+struct AuditRulesFileTests {
+    @Test func syscallRulesBecomeVigilRules() throws {
+        let rules = try AuditRulesFile.parse(
+            "# comment\n\n-a always,exit -F arch=b64 -S chdir,fchdir -S getcwd -k mine\n-a always,exit -S bpf\n",
+            key: "vigil", excludedPid: 42)
+        #expect(rules.count == 3)
+        #expect(rules[0].auditctlLine == "-a always,exit -F arch=b64 -S chdir,fchdir,getcwd -F pid!=42 -k vigil")
+        #expect(rules[1].arch == .b64 && rules[2].arch == .b32)
+    }
+
+    @Test func unsupportedLinesAreLocatedErrors() {
+        #expect(throws: AuditRulesFile.Problem.self) { try AuditRulesFile.parse("-w /etc/passwd -p wa\n", key: "vigil", excludedPid: nil) }
+        do {
+            _ = try AuditRulesFile.parse("-a always,exit -S open\n-a never,task\n", key: "vigil", excludedPid: nil)
+            Issue.record("accepted a never,task rule")
+        } catch let p as AuditRulesFile.Problem {
+            #expect(p.line == 2)
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+}
