@@ -61,8 +61,15 @@ struct NeverSilentTests {
         sink.clearFailure()
         #expect(await TestSupport.waitUntil { router.isIdle })
         await router.shutdown(drainTimeout: .seconds(5))
-        // What survived is the newest alerts, in order.
+        // What survived is the newest alerts, in order. A batch that the delivery task already held in memory
+        // when the spool dropped its copy may arrive too (at most one batch, the oldest): loss is then
+        // over-counted, never hidden.
         let dropped = Int(counters.counters.dropped)
-        #expect(sink.alerts.map(\.uuid) == alerts.suffix(100 - dropped).map(\.uuid))
+        let delivered = sink.alerts.map(\.uuid)
+        let survivors = alerts.suffix(100 - dropped).map(\.uuid)
+        #expect(Array(delivered.suffix(survivors.count)) == survivors)
+        let extra = delivered.dropLast(survivors.count)
+        #expect(extra.count <= 8)
+        #expect(Array(extra) == alerts.prefix(extra.count).map(\.uuid))
     }
 }
