@@ -121,10 +121,10 @@ public struct AuditFieldSource: FieldSource {
         case .fdName, .fdNameRaw: return fdName(raw: f == .fdNameRaw)
         case .fdDirectory:
             guard case .string(let path)? = fdName(raw: false), sockaddr == nil else { return nil }
-            return .string(Self.dirname(path))
+            return .string(Array(PathName.split(path[...]).directory))
         case .fdFilename:
             guard case .string(let path)? = fdName(raw: false), sockaddr == nil else { return nil }
-            return .string(Self.basename(path))
+            return .string(Array(PathName.split(path[...]).filename))
         case .fdTypeChar: return fdTypeChar.map { .string(Array($0.utf8)) }
         case .fdType:
             guard let c = fdTypeChar else { return nil }
@@ -324,8 +324,7 @@ public struct AuditFieldSource: FieldSource {
         guard let item = pathItem, let name = item.name else { return nil }
         let path = Array(name)
         if raw || path.first == UInt8(ascii: "/") { return .string(path) }
-        guard let cwd = decoded.cwd ?? enriched?.process.cwd else { return nil }
-        return .string(Self.normalize(Self.directory(Array(cwd)) + path))
+        return PathName.join(decoded.cwd ?? enriched?.process.cwd, path[...]).map { .string(Array($0)) }
     }
 
     var fdTypeChar: String? {
@@ -383,34 +382,5 @@ public struct AuditFieldSource: FieldSource {
 
     static func directory(_ cwd: [UInt8]) -> [UInt8] {
         cwd.last == UInt8(ascii: "/") ? cwd : cwd + [UInt8(ascii: "/")]
-    }
-
-    static func dirname(_ path: [UInt8]) -> [UInt8] {
-        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return Array(".".utf8) }
-        return slash == 0 ? [UInt8(ascii: "/")] : Array(path[..<slash])
-    }
-
-    static func basename(_ path: [UInt8]) -> [UInt8] {
-        guard let slash = path.lastIndex(of: UInt8(ascii: "/")) else { return path }
-        return Array(path[(slash + 1)...])
-    }
-
-    /// Removes `.` and `..` components (lexically, as Falco does for fd.name).
-    static func normalize(_ path: [UInt8]) -> [UInt8] {
-        var parts: [ArraySlice<UInt8>] = []
-        for c in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
-            if c.elementsEqual(".".utf8) { continue }
-            if c.elementsEqual("..".utf8) {
-                _ = parts.popLast()
-                continue
-            }
-            parts.append(c)
-        }
-        var out: [UInt8] = []
-        for c in parts {
-            out.append(UInt8(ascii: "/"))
-            out += c
-        }
-        return out.isEmpty ? [UInt8(ascii: "/")] : out
     }
 }
