@@ -134,10 +134,13 @@ public struct FieldSpan: Sendable {
     }
 
     init(loading p: UnsafeRawBufferPointer, at o: Int) {
-        nameStart = UInt16(p[o]) | UInt16(p[o + 1]) << 8
-        nameEnd = UInt16(p[o + 2]) | UInt16(p[o + 3]) << 8
-        valueStart = UInt16(p[o + 4]) | UInt16(p[o + 5]) << 8
-        valueEnd = UInt16(p[o + 6]) | UInt16(p[o + 7]) << 8
+        // One unaligned 8-byte load for the four little-endian offsets, one byte for the flags: this runs for
+        // every field the decoder looks at.
+        let w = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+        nameStart = UInt16(truncatingIfNeeded: w)
+        nameEnd = UInt16(truncatingIfNeeded: w >> 16)
+        valueStart = UInt16(truncatingIfNeeded: w >> 32)
+        valueEnd = UInt16(truncatingIfNeeded: w >> 48)
         let flags = p[o + 8]
         quoting = Quoting(rawValue: flags & 0x7f) ?? .none
         enriched = flags & 0x80 != 0
