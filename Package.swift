@@ -85,6 +85,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["AuditStream", "ProcessState", "RuleEngine", "VigilDaemon", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "vigil-fuzz",
+            dependencies: ["FuzzTargets"]
+        ),
         .testTarget(
             name: "AuditStreamTests",
             dependencies: ["AuditStream"]
@@ -117,6 +125,10 @@ let package = Package(
         .testTarget(
             name: "VigilDaemonTests",
             dependencies: ["VigilDaemon", "AuditControl", "AuditStream", "RuleEngine", "ProcessState", "VigilTestSupport"]
+        ),
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["FuzzTargets", "RuleEngine", "VigilTestSupport"]
         ),
         .testTarget(
             name: "E2ETests",

@@ -6,6 +6,11 @@ struct MacroResolver {
     /// Trees of macros, resolved lazily and memoised.
     private var parsed: [String: ConditionNode]
     private var resolved: [String: ConditionNode] = [:]
+    /// Node count of each resolved macro. Trees share structure, so `m1: m0 or m0`, `m2: m1 or m1`… resolve in
+    /// no time but would make the compiler walk 2^n nodes; the count stops that at load time.
+    private var sizes: [String: Int] = [:]
+    /// Largest resolved condition (Falco's stock rules stay below a few thousand nodes).
+    static let maxNodes = 1_000_000
     private var resolving: Set<String> = []
     private let collector: RuleCollector
     private(set) var used: Set<String> = []
@@ -27,38 +32,53 @@ struct MacroResolver {
         defer { resolving.remove(name) }
         let collector = self.collector
         let visibility = macro.visibility
-        let out = try resolve(tree) { other in
+        var size = 0
+        let out = try resolve(tree, size: &size) { other in
             guard other != name, let m = collector.macro(named: other) else { return false }
             return m.sequence < visibility
         }
         resolved[name] = out
+        sizes[name] = size
         return out
     }
 
     /// Resolves a rule's tree: rules see every macro.
     mutating func resolveRule(_ tree: ConditionNode) throws(Failure) -> ConditionNode {
         let collector = self.collector
-        return try resolve(tree) { collector.macro(named: $0) != nil }
+        var size = 0
+        return try resolve(tree, size: &size) { collector.macro(named: $0) != nil }
     }
 
-    private mutating func resolve(_ node: ConditionNode, visible: (String) -> Bool) throws(Failure) -> ConditionNode {
+    private mutating func resolve(
+        _ node: ConditionNode, size: inout Int, visible: (String) -> Bool
+    ) throws(Failure) -> ConditionNode {
+        let out: ConditionNode
         switch node {
         case .identifier(let name):
             guard visible(name) else { throw Failure(message: "Undefined macro '\(name)' used in filter.") }
             used.insert(name)
-            return try resolvedMacro(name)
+            out = try resolvedMacro(name)
+            size += sizes[name] ?? 1
         case .and(let children):
-            var out: [ConditionNode] = []
-            for c in children { out.append(try resolve(c, visible: visible)) }
-            return .and(out)
+            var resolvedChildren: [ConditionNode] = []
+            for c in children { resolvedChildren.append(try resolve(c, size: &size, visible: visible)) }
+            size += 1
+            out = .and(resolvedChildren)
         case .or(let children):
-            var out: [ConditionNode] = []
-            for c in children { out.append(try resolve(c, visible: visible)) }
-            return .or(out)
+            var resolvedChildren: [ConditionNode] = []
+            for c in children { resolvedChildren.append(try resolve(c, size: &size, visible: visible)) }
+            size += 1
+            out = .or(resolvedChildren)
         case .not(let child):
-            return .not(try resolve(child, visible: visible))
+            out = .not(try resolve(child, size: &size, visible: visible))
+            size += 1
         case .exists, .comparison:
-            return node
+            out = node
+            size += 1
         }
+        if size > Self.maxNodes {
+            throw Failure(message: "condition expands to more than \(Self.maxNodes) nodes once macros are substituted")
+        }
+        return out
     }
 }

@@ -14,6 +14,11 @@ struct RuleCompiler {
 
     struct Failure: Error { var diagnostic: LoadDiagnostic }
 
+    /// Largest list after expanding the lists it names (Falco's biggest stock list has a few hundred items).
+    static let maxListItems = 100_000
+    /// Largest condition text once lists are substituted: each use of a big list copies it.
+    static let maxConditionBytes = 16 << 20
+
     func compile(_ collector: RuleCollector) throws(Failure) -> Output {
         var warnings: [LoadDiagnostic] = []
 
@@ -29,13 +34,29 @@ struct RuleCompiler {
                 } else {
                     items.append(item)
                 }
+                // Lists of lists grow geometrically: ten levels of ten references is 10^10 items, which would
+                // hang the loader (and a SIGHUP reload) for good. No real list comes near the cap.
+                if items.count > Self.maxListItems {
+                    throw Failure(
+                        diagnostic: LoadDiagnostic(
+                            severity: .error, code: LoadErrorCode.validate.rawValue,
+                            message: "list expands to more than \(Self.maxListItems) items (lists nested in lists)",
+                            location: list.location, itemKind: "list", itemName: list.name))
+                }
             }
             lists.append((list.name, items))
         }
-        func substituteLists(_ text: String) -> String {
+        func substituteLists(_ text: String, at location: SourceLocation, kind: String, name: String) throws(Failure) -> String {
             var condition = text
             for list in lists where ListSubstitution.substitute(list.name, items: list.items, into: &condition) {
                 usedLists.insert(list.name)
+                if condition.utf8.count > Self.maxConditionBytes {
+                    throw Failure(
+                        diagnostic: LoadDiagnostic(
+                            severity: .error, code: LoadErrorCode.compileCondition.rawValue,
+                            message: "condition grows beyond \(Self.maxConditionBytes) bytes once list '\(list.name)' is substituted",
+                            location: location, itemKind: kind, itemName: name))
+                }
             }
             return condition
         }
@@ -43,7 +64,7 @@ struct RuleCompiler {
         // Macros: every macro condition must parse, used or not.
         var parsed: [String: ConditionNode] = [:]
         for macro in collector.macros {
-            let text = substituteLists(macro.condition)
+            let text = try substituteLists(macro.condition, at: macro.conditionLocation, kind: "macro", name: macro.name)
             do {
                 parsed[macro.name] = try ConditionParser.parse(text, maxDepth: ConditionParser.ruleMaxDepth)
             } catch {
@@ -131,7 +152,7 @@ struct RuleCompiler {
                     }
                 }
             }
-            let substituted = substituteLists(text)
+            let substituted = try substituteLists(text, at: rule.conditionLocation, kind: "rule", name: rule.name)
             let tree: ConditionNode
             do {
                 tree = try ConditionParser.parse(substituted, maxDepth: ConditionParser.ruleMaxDepth)
