@@ -59,8 +59,12 @@ public final class FileAlertSink: AlertSink {
             rotate(&state)
             if state.fd < 0, let error = open(&state) { return error }
         }
+        let before = lseek(state.fd, 0, SEEK_END)
         let code = FileDescriptorIO.writeAll(state.fd, bytes)
         if code != 0 {
+            // A full disk takes part of a batch: cut the torn tail off, so the retry writes whole lines and a
+            // reader never sees half an alert glued to the next one.
+            if before >= 0 { _ = ftruncate(state.fd, before) }
             // Start over with a fresh descriptor on the next attempt (the disk may have been remounted).
             Glibc.close(state.fd)
             state.fd = -1

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# make soak: `vigil run` live on the kernel audit stream with the packaged rules, under the make-audit-log
+# workload (../shared/bench/make-audit-log.sh: auditd owns the unicast socket, Vigil reads the multicast group
+# beside it), for SOAK_SECONDS (default 1800). Every 10 s: RSS, open fds, and the daemon's own counters from
+# its metrics endpoint go to a CSV. At the end it checks, and exits 1 if any fails:
+#   - RSS flat: the last sample is within 25 % (and 24 MiB) of the first sample after the warm-up third;
+#   - open fds flat: last == first after warm-up (± 2);
+#   - no records lost by the kernel or the multicast socket, no malformed records;
+#   - every alert delivered: after the SIGTERM drain, the file sink and the webhook sink (a real HTTP receiver)
+#     hold every alert the router was handed (an aggregated alert counts for the repeats it folds).
+# SOAK_PLOT=PATH also draws RSS and fds over time as a PNG (gnuplot). Needs root.
+#   usage: scripts/soak.sh [SECONDS]     environment: VIGIL_BIN (default .build/release/vigil), SOAK_PLOT
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+shared=${VIGIL_SHARED:-$root/../shared}
+seconds=${1:-${SOAK_SECONDS:-1800}}
+interval=${SOAK_INTERVAL:-10}
+vigil=${VIGIL_BIN:-$root/.build/release/vigil}
+work=$(mktemp -d /tmp/vigil-soak.XXXXXX)
+port=$((20000 + RANDOM % 20000))
+mport=$((20000 + RANDOM % 20000))
+cleanup() {
+    kill "$(cat "$work/vigil.pid" 2>/dev/null)" 2>/dev/null || true
+    kill "$(cat "$work/receiver.pid" 2>/dev/null)" 2>/dev/null || true
+    kill "$(cat "$work/gen.pid" 2>/dev/null)" 2>/dev/null || true
+    wait 2>/dev/null || true
+    [ -n "${SOAK_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+python3 Tests/AlertsTests/Fixtures/webhook_receiver.py --port "$port" --log "$work/webhook.jsonl" > "$work/receiver.out" &
+echo $! > "$work/receiver.pid"
+for _ in $(seq 50); do grep -q listening "$work/receiver.out" 2>/dev/null && break; sleep 0.1; done
+
+bash "$shared/bench/make-audit-log.sh" "$work/log" $((seconds + 30)) 0 > "$work/gen.out" 2> "$work/gen.err" &
+echo $! > "$work/gen.pid"
+for _ in $(seq 150); do [[ -s $work/log/.make-audit-log.auditd.pid ]] && break; sleep 0.2; done
+[[ -s $work/log/.make-audit-log.auditd.pid ]] || { cat "$work/gen.err"; echo "soak: the workload did not start"; exit 1; }
+sleep 3
+
+cat > "$work/vigil.yaml" <<YAML
+source: {kind: multicast}
+audit: {key: vigil-soak}
+metrics: {listen: "127.0.0.1:$mport"}
+state_dir: $work/state
+self_seccomp: true
+outputs:
+  spool_directory: $work/spool
+  sinks:
+    - {type: file, name: file, path: $work/alerts.jsonl}
+    - {type: webhook, name: webhook, url: "http://127.0.0.1:$port/", batch_max_alerts: 100}
+YAML
+"$vigil" run --config "$work/vigil.yaml" --rules "$root/rules" > "$work/vigil.out" 2> "$work/vigil.err" &
+echo $! > "$work/vigil.pid"
+vpid=$(cat "$work/vigil.pid")
+
+metric() {  # metric NAME [LABEL-MATCH]: the value of one series from the daemon's /metrics
+    curl -s --max-time 5 "http://127.0.0.1:$mport/metrics" | grep -E "^$1(\{[^}]*${2:-}[^}]*\})? " | awk '{s+=$2} END {printf "%d\n", s}'
+}
+sample() {
+    local t=$1 rss fds
+    rss=$(awk '/VmRSS/{print $2}' "/proc/$vpid/status")
+    fds=$(ls "/proc/$vpid/fd" | wc -l)
+    echo "$t,$rss,$fds,$(metric vigil_records_total),$(metric vigil_events_total),$(metric vigil_alerts_submitted_total),$(metric vigil_kernel_lost_total),$(metric vigil_source_overruns_total),$(metric vigil_malformed_records_total)" >> "$work/samples.csv"
+}
+echo "seconds,rss_kib,fds,records,events,alerts,kernel_lost,overruns,malformed" > "$work/samples.csv"
+sleep 2
+start=$(date +%s)
+while :; do
+    now=$(( $(date +%s) - start ))
+    kill -0 "$vpid" 2>/dev/null || { echo "soak: vigil exited early"; tail -20 "$work/vigil.err"; exit 1; }
+    sample "$now"
+    [ "$now" -ge "$seconds" ] && break
+    sleep "$interval"
+done
+# The workload stops; let the daemon finish what is queued, then stop it (SIGTERM drains the sinks).
+kill -TERM "$(cat "$work/gen.pid")" 2>/dev/null || true
+wait "$(cat "$work/gen.pid")" 2>/dev/null || true
+sleep 3
+final_submitted=$(metric vigil_alerts_submitted_total)
+kill -TERM "$vpid"; wait "$vpid" || true
+# Repeats may be folded into one aggregated alert (outputs.aggregation): count what each line stands for.
+represented() { python3 -c 'import json,sys
+n=0
+for line in open(sys.argv[1]):
+    n += int(json.loads(line).get("output_fields", {}).get("vigil.repeat.count") or 1)
+print(n)' "$1" 2>/dev/null || echo 0; }
+file_lines=$(represented "$work/alerts.jsonl")
+kill -TERM "$(cat "$work/receiver.pid")"; wait "$(cat "$work/receiver.pid")" 2>/dev/null || true
+webhook_lines=$(represented "$work/webhook.jsonl")
+
+cp "$work/samples.csv" "${SOAK_CSV:-/tmp/vigil-soak.csv}"
+echo "soak: ${seconds}s, samples in ${SOAK_CSV:-/tmp/vigil-soak.csv}"
+column -s, -t < "$work/samples.csv" | sed -n '1p;2p;$p'
+grep -E "^(records|events|records/s|kernel lost):" "$work/gen.out" || true
+
+fail=0
+check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
+n=$(($(wc -l < "$work/samples.csv") - 1))
+warm=$(( n / 3 + 1 ))
+read -r rss0 fd0 < <(awk -F, -v w="$warm" 'NR==w+1{print $2, $3}' "$work/samples.csv")
+read -r rss1 fd1 lost over mal alerts records < <(awk -F, 'END{print $2, $3, $7, $8, $9, $6, $4}' "$work/samples.csv")
+check "RSS flat after warm-up: ${rss0} KiB → ${rss1} KiB" "[ $rss1 -le $(( rss0 + rss0 / 4 )) ] || [ $rss1 -le $(( rss0 + 24576 )) ]"
+check "open fds flat after warm-up: $fd0 → $fd1" "[ $fd1 -le $(( fd0 + 2 )) ]"
+check "records read: $records" "[ $records -gt 0 ]"
+check "kernel lost since start: $lost" "[ $lost -eq 0 ]"
+check "multicast socket overruns: $over" "[ $over -eq 0 ]"
+check "malformed records: $mal" "[ $mal -eq 0 ]"
+check "alerts raised: $final_submitted" "[ $final_submitted -gt 0 ]"
+check "file holds every alert: $file_lines (repeats counted) ≥ $final_submitted submitted" "[ $file_lines -ge $final_submitted ]"
+check "webhook receiver holds every alert: $webhook_lines = file $file_lines" "[ $webhook_lines -eq $file_lines ]"
+if [ -n "${SOAK_PLOT:-}" ]; then
+    gnuplot <<GP
+set terminal png size 1000,500
+set output "$SOAK_PLOT"
+set datafile separator ","
+set title "vigil run, ${seconds} s soak under make-audit-log (RSS and open fds every ${interval} s)"
+set xlabel "seconds"
+set ylabel "RSS (MiB)"
+set y2label "open fds"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set key bottom right
+plot "$work/samples.csv" using 1:(\$2/1024) skip 1 with lines lw 2 title "RSS (MiB)", \
+     "$work/samples.csv" using 1:3 skip 1 axes x1y2 with lines lw 2 title "open fds"
+GP
+    echo "plot: $SOAK_PLOT"
+fi
+exit $fail
