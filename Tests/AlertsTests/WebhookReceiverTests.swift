@@ -131,6 +131,41 @@ struct WebhookReceiverTests {
         #expect(counters.failed == 0)
     }
 
+    /// A slow SIEM (5 s per request): the hot path never waits for it, nothing is lost or reordered, alerts
+    /// batch up behind the slow request (so a slow receiver costs requests, not alerts), and the write-ahead spool
+    /// stays bounded by what is in flight.
+    @Test func slowReceiverBatchesUpAndLosesNothing() async throws {
+        let directory = TestSupport.temporaryDirectory()
+        defer { TestSupport.removeDirectory(directory) }
+        let receiver = Receiver(directory: directory)
+        try await receiver.start(extraArguments: ["--delay-seconds", "5"])
+        let sink = try WebhookAlertSink(url: receiver.url, timeoutMilliseconds: 10_000, batchMaximum: 100, logger: TestSupport.logger)
+        let router = try AlertRouter(
+            sinks: [
+                RoutedSink(
+                    settings: SinkSettings(
+                        name: "webhook", batchMaximum: 100, retry: retry,
+                        spool: SpoolSettings(directory: "\(directory)/spool", maximumBytes: 1 << 20, fsync: .never, writeAhead: true)),
+                    sink: sink)
+            ], logger: TestSupport.logger)
+        let alerts = (0..<60).map { TestSupport.makeAlert($0) }
+        let started = ContinuousClock.now
+        for alert in alerts.prefix(20) { router.submit(alert) }
+        try await Task.sleep(for: .milliseconds(300))
+        for alert in alerts.dropFirst(20) { router.submit(alert) }
+        #expect(ContinuousClock.now - started < .seconds(2), "submitting never waits for the receiver")
+        #expect(await TestSupport.waitUntil(timeout: .seconds(40)) { receiver.uuids.count >= 60 })
+        await router.shutdown(drainTimeout: .seconds(10))
+        receiver.stop()
+        #expect(receiver.uuids == alerts.map(\.uuid), "all 60, once each, in order")
+        let batches = Set(receiver.received.compactMap { $0["batch_size"] as? Int })
+        #expect(batches.contains { $0 > 1 }, "alerts waiting behind a slow request go out together")
+        let counters = try #require(router.counters().counters(for: "webhook"))
+        #expect(counters.delivered == 60)
+        #expect(counters.dropped == 0 && counters.failed == 0)
+        #expect(router.counters().sinks.first?.spooled == 0, "the spool is empty once everything is acknowledged")
+    }
+
     @Test func aTimedOutRequestIsRetried() async throws {
         let directory = TestSupport.temporaryDirectory()
         defer { TestSupport.removeDirectory(directory) }

@@ -6,6 +6,7 @@ flushed and fsynced *before* the response is sent, so the log shows exactly what
 --statuses "500,429,200" answers the first requests with those codes (the alerts of a non-2xx request are
 logged to --rejected-log, not --log); "hang" instead holds the request for --hang-seconds, logs nothing and
 closes the connection without an answer (a client timeout); after the list runs out every request gets 200.
+--delay-seconds makes every request wait that long before it is accepted (a slow SIEM).
 SIGTERM stops it gracefully: no new request is accepted (one arriving on an open keep-alive connection
 gets 503 and is not logged), requests in progress are answered first, idle connections are dropped; so no
 alert is logged without its response having been sent. Prints "listening PORT" on stdout when ready.
@@ -32,6 +33,8 @@ def main():
     parser.add_argument("--tls-key")
     parser.add_argument("--client-ca", help="require a client certificate signed by this CA")
     parser.add_argument("--hang-seconds", type=float, default=2.0)
+    parser.add_argument("--delay-seconds", type=float, default=0.0,
+                        help="a slow receiver: every request waits this long before it is accepted and answered")
     args = parser.parse_args()
     statuses = [s.strip() if s.strip() == "hang" else int(s) for s in args.statuses.split(",") if s.strip()]
     lock = threading.Lock()
@@ -67,6 +70,8 @@ def main():
                 self.reply(400, b"invalid json")
                 return
             alerts = document if isinstance(document, list) else [document]
+            if args.delay_seconds > 0:
+                time.sleep(args.delay_seconds)
             with lock:
                 status = statuses.pop(0) if statuses else 200
             if status == "hang":
