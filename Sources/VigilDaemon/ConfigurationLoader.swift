@@ -53,7 +53,7 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "state_dir", "self_seccomp", "hostname"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "state_dir", "self_seccomp", "drop_capabilities", "hostname"], section: "")
         if let o = top["outputs"] {
             do {
                 let text = try Yams.serialize(node: o)
@@ -135,6 +135,7 @@ public enum ConfigurationLoader {
         }
         if let v = top["state_dir"] { config.stateDirectory = try string(v, "state_dir") }
         if let v = top["self_seccomp"] { config.selfSeccomp = try bool(v, "self_seccomp") }
+        if let v = top["drop_capabilities"] { config.dropCapabilities = try bool(v, "drop_capabilities") }
         if let v = top["hostname"] { config.hostname = try string(v, "hostname") }
         return (config, warnings)
     }

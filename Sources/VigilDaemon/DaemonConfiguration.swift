@@ -74,6 +74,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var stateDirectory = "/var/lib/vigil"
     /// Apply a libseccomp allow-list to the daemon itself after start-up.
     public var selfSeccomp = true
+    /// Keep only the capabilities the running loop needs (SelfCapabilities) after start-up.
+    public var dropCapabilities = true
     public var hostname: String? = nil
 
     public init() {}

@@ -111,6 +111,7 @@ struct Run: ParsableCommand {
             return
         }
 
+        if !cfg.stateDirectory.isEmpty { StateDirectory.prepare(cfg.stateDirectory) }
         let signals = try SignalChannel()
         var eventSocket: AuditEventSocket? = nil
         var session: AuditSession? = nil
@@ -121,7 +122,6 @@ struct Run: ParsableCommand {
                 recordSource = StreamRecordSource(fd: 0)
             case .file:
                 let offsetFile = cfg.stateDirectory.isEmpty ? nil : cfg.stateDirectory + "/file-source.offset"
-                if !cfg.stateDirectory.isEmpty { mkdir(cfg.stateDirectory, 0o750) }
                 recordSource = FollowedFileSource(path: cfg.source.path, stateFile: offsetFile)
             case .auto, .unicast, .multicast:
                 var mode: AuditEventSocket.Mode = cfg.source.kind == .unicast ? .unicast : .multicast
@@ -176,6 +176,13 @@ struct Run: ParsableCommand {
         if let interval = SystemdNotifier.watchdogInterval(environment: environment) {
             daemon.heartbeatInterval = interval
             daemon.heartbeat = { notifier.notify("WATCHDOG=1") }
+        }
+        if cfg.dropCapabilities {
+            if let problem = SelfCapabilities.apply() {
+                DaemonLog.write("capabilities not dropped: \(problem)")
+            } else {
+                DaemonLog.write("capabilities dropped to \(SelfCapabilities.kept.map(\.name).joined(separator: ", "))")
+            }
         }
         if cfg.selfSeccomp {
             // A program sink restarts its command: only then may the daemon exec.

@@ -106,6 +106,24 @@ struct LiveDaemonTests {
             let events = metrics.split(separator: "\n").first { $0.hasPrefix("vigil_events_total ") }
                 .flatMap { Int($0.split(separator: " ")[1]) } ?? 0
             #expect(events > 0)
+            // The running daemon's own confinement, as the kernel reports it.
+            let procStatus = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/status", encoding: .utf8)
+            func field(_ name: String) -> String? {
+                procStatus.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                    .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+            }
+            #expect(field("Seccomp") == "2", "seccomp filter mode")
+            #expect(Int(field("Seccomp_filters") ?? "0") ?? 0 >= 1)
+            #expect(field("NoNewPrivs") == "1")
+            // CAP_DAC_OVERRIDE, DAC_READ_SEARCH, KILL, SYS_PTRACE, AUDIT_CONTROL, AUDIT_READ and nothing else.
+            let kept: UInt64 = (1 << 1) | (1 << 2) | (1 << 5) | (1 << 19) | (1 << 30) | (1 << 37)
+            #expect(field("CapEff").flatMap { UInt64($0, radix: 16) } == kept)
+            #expect(field("CapPrm").flatMap { UInt64($0, radix: 16) } == kept)
+            #expect(field("CapBnd").flatMap { UInt64($0, radix: 16) } == kept)
+            #expect(field("CapInh").flatMap { UInt64($0, radix: 16) } == 0)
+            var info = stat()
+            #expect(stat(dir.path("state"), &info) == 0 && info.st_mode & 0o777 == 0o700, "state_dir is 0700")
+
             let first = try #require(Self.alerts(alertsFile).first)
             #expect(first["rule"] as? String == "Shadow file opened")
             #expect(first["priority"] as? String == "Warning")
