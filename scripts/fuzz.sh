@@ -15,9 +15,10 @@ scratch=.build-fuzz
 work=${FUZZ_WORK:-$scratch/work}
 corpus_src=${VIGIL_AUDIT_CORPUS:-../shared/corpus/audit}
 
+mkdir -p "$scratch"
 swift build -c release --scratch-path "$scratch" --product vigil-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DVIGIL_FUZZ -Xswiftc -use-ld=lld >"$scratch.build.log" 2>&1 \
-    || { tail -40 "$scratch.build.log"; echo "fuzz build failed (log: $scratch.build.log)"; exit 1; }
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DVIGIL_FUZZ -Xswiftc -use-ld=lld >"$scratch/build.log" 2>&1 \
+    || { tail -40 "$scratch/build.log"; echo "fuzz build failed (log: $scratch/build.log)"; exit 1; }
 bin=$scratch/release/vigil-fuzz
 
 export VIGIL_FUZZ_AUDIT_CORPUS=$corpus_src VIGIL_FUZZ_RULES=rules VIGIL_FUZZ_CONFIG=config/vigil.yaml

@@ -13,6 +13,14 @@ public struct EventStamp: Hashable, Comparable, Sendable {
         self.serial = serial
     }
 
+    /// Epoch nanoseconds, saturating: a forged stamp (seconds past the year 2262) must not trap the daemon.
+    public var timeNanos: Int64 {
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, carry) = scaled.addingReportingOverflow(Int64(milliseconds) * 1_000_000)
+        return carry ? .max : sum
+    }
+
     /// Stream time in milliseconds; the assembler's expiry clock.
     public var timeMillis: Int64 { seconds &* 1000 &+ Int64(milliseconds) }
 

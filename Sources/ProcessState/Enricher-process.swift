@@ -237,7 +237,11 @@ extension Enricher {
         pv.ttyName = p.tty
         pv.tty = p.tty == nil && d.syscall == nil ? nil : TTYDevice.number(name: p.tty)
         pv.startMillis = r?.startMillis
-        pv.durationNanos = r?.startMillis.map { max(0, now - $0) * 1_000_000 }
+        pv.durationNanos = r?.startMillis.map { start in
+            // Stamps are attacker-shaped text: a forged one far in the past or future must saturate, not trap.
+            let (elapsed, overflow) = now.subtractingReportingOverflow(start)
+            return overflow ? (now < start ? 0 : .max) : min(max(0, elapsed), Int64.max / 1_000_000) * 1_000_000
+        }
         pv.auditSession = p.ses
         pv.uid = p.uid
         pv.gid = p.gid

@@ -180,7 +180,7 @@ public struct AuditFieldSource: FieldSource {
 
     // MARK: - Pieces
 
-    var nanos: Int64 { decoded.key.stamp.seconds * 1_000_000_000 + Int64(decoded.key.stamp.milliseconds) * 1_000_000 }
+    var nanos: Int64 { decoded.key.stamp.timeNanos }
 
     /// argv: EXECVE's on execve events, else the process table's.
     var argv: [Bytes]? { decoded.argv ?? enriched?.process.argv }

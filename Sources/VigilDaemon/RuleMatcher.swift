@@ -51,7 +51,7 @@ public final class RuleMatcher {
             code = ruleset.eventTypes.code(for: name)
             codes[name] = code
         }
-        let ns = decoded.key.stamp.seconds * 1_000_000_000 + Int64(decoded.key.stamp.milliseconds) * 1_000_000
+        let ns = decoded.key.stamp.timeNanos
         evaluator.forEachMatch(eventType: code, source: source) { rule in
             matches[rule.name, default: 0] += 1
             body(formatter.alert(rule: rule, timeNanoseconds: ns, source: source, evaluator: evaluator))
