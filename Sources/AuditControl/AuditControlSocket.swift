@@ -45,7 +45,8 @@ public final class AuditControlSocket {
         }
     }
 
-    /// Vigil only ever *lowers* this (to 0): a non-zero wait makes audited syscalls block when the backlog is full.
+    /// Vigil sets this to 0 while it is the audit daemon (a non-zero wait makes audited syscalls block when the
+    /// backlog is full) and puts back what it found on exit.
     public func setBacklogWaitTime(_ jiffies: UInt32) throws {
         guard audit_set_backlog_wait_time(fd, jiffies) > 0 else {
             throw AuditControlError("audit_set_backlog_wait_time", errno: errno)

@@ -20,7 +20,14 @@ public enum ConditionPrinter {
         case .or(let children): writeChain(children, " or ", into: &out)
         case .not(let child):
             out += "not "
-            write(child, into: &out)
+            if case .not = child {
+                // `not not x` parses as `x` (Falco's parser folds a run of `not`s); only `not (not x)` means this tree.
+                out += "("
+                write(child, into: &out)
+                out += ")"
+            } else {
+                write(child, into: &out)
+            }
         case .identifier(let name): out += name
         case .exists(let field):
             write(field, into: &out)

@@ -28,6 +28,7 @@ public final class AuditSession {
     public private(set) var lostSinceStart: UInt64 = 0
     public private(set) var tamperEvents = 0
     private var changedEnabled = false
+    private var changedWaitTime = false
     private let manageRules: Bool
 
     public init(plan: AuditRulePlan, backlogLimit: UInt32, manageRules: Bool, beingDaemon: Bool) throws {
@@ -43,7 +44,9 @@ public final class AuditSession {
             }
             if found.backlogLimit < backlogLimit { try control.setBacklogLimit(backlogLimit) }
             // As the audit daemon, a full backlog must drop (and count) rather than stall every audited syscall.
-            if beingDaemon, found.backlogWaitTime != 0 { try? control.setBacklogWaitTime(0) }
+            if beingDaemon, found.backlogWaitTime != 0 {
+                changedWaitTime = (try? control.setBacklogWaitTime(0)) != nil
+            }
             _ = try control.deleteRules(withKey: plan.key)  // leftovers of a run that was killed
             for rule in plan.rules { try control.add(rule) }
         }
@@ -84,5 +87,6 @@ public final class AuditSession {
         guard manageRules else { return }
         _ = try? control.deleteRules(withKey: plan.key)
         if changedEnabled { try? control.setEnabled(false) }
+        if changedWaitTime { try? control.setBacklogWaitTime(found.backlogWaitTime) }
     }
 }

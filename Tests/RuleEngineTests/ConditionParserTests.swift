@@ -145,3 +145,12 @@ import Testing
         #expect(accepted > 100)
     }
 }
+
+/// Found by fuzzing the parser: `not(not x)` printed as `not not x`, which parses back as `x`.
+@Test func nestedNotPrintsParenthesisedAndParsesBack() throws {
+    let tree = try ConditionParser.parse("not(not proc.name = a)")
+    let printed = ConditionPrinter.string(tree)
+    #expect(printed == "not (not proc.name = a)")
+    #expect(try ConditionParser.parse(printed) == tree)
+    #expect(try canonical("not not proc.name = a") == "proc.name = a", "a run of nots still folds, as in Falco")
+}
