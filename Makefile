@@ -7,11 +7,15 @@ RELEASE_DIR  := .build/release
 # Libraries Vigil links against, and what pkg-config needs to find them.
 BUILD_PACKAGES := libaudit-dev libseccomp-dev pkg-config
 # What the test suite drives for real (the kernel audit tools, receivers, container runtime).
-TEST_PACKAGES  := python3 rsyslog rsyslog-gnutls openssl gcc libc6-dev util-linux iproute2 systemd
+TEST_PACKAGES  := python3 rsyslog rsyslog-gnutls openssl gcc libc6-dev util-linux iproute2 systemd auditd curl
 # The side-by-side benchmark peer and the log generator's needs.
 BENCH_PACKAGES := laurel auditd curl gcc python3 util-linux time
 
-.PHONY: all deps test-deps bench-deps build release run install test bench clean
+# How long `make fuzz` runs each target, and `make soak` the daemon (the figures in docs/RELIABILITY.md).
+FUZZ_SECONDS ?= 300
+SOAK_SECONDS ?= 1800
+
+.PHONY: all deps test-deps bench-deps build release run install test bench fuzz soak clean
 
 all: build
 
@@ -47,6 +51,19 @@ test: test-deps
 	# One test at a time: the live, kernel and container tests block their thread while they wait, and on a
 	# 2-core machine two of them would starve the concurrency pool the alert pipeline's tests run on.
 	$(SWIFT) test --skip-build --no-parallel $(BUILD_FLAGS)
+	# Reliability, short: libFuzzer with AddressSanitizer on every target (45 s each), then a 2-minute soak of
+	# the debug build live on the kernel stream under a lighter make-audit-log workload.
+	scripts/fuzz.sh 45
+	VIGIL_BIN=.build/debug/vigil EXEC_WORKERS=1 NET_RATE=50 scripts/soak.sh 120
+
+# Long runs for the figures: every fuzz target for FUZZ_SECONDS; the release daemon soaked for SOAK_SECONDS
+# with its RSS / open-fd plot written to docs/soak.png.
+fuzz: test-deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+soak: bench-deps test-deps release
+	@scripts/ensure-packages.sh gnuplot-nox
+	SOAK_PLOT=docs/soak.png SOAK_CSV=docs/soak.csv scripts/soak.sh $(SOAK_SECONDS)
 
 bench: bench-deps release
 	scripts/bench.sh

@@ -87,3 +87,34 @@ public struct Alert: Sendable, Hashable {
         return nil
     }
 }
+
+extension Alert {
+    /// A uuid that is the same every time the same event raises the same rule on the same host (FNV-1a over
+    /// the three, 128 bits, RFC 9562 version 8). A restart after SIGKILL reads the last moments of a log again
+    /// and may raise their alerts again: with a stable uuid a SIEM (or `jq`) can fold those repeats.
+    public static func stableUUID(host: String, event: String, rule: String) -> String {
+        var a: UInt64 = 0xcbf2_9ce4_8422_2325
+        var b: UInt64 = 0x6c62_272e_07bb_0142
+        for byte in host.utf8 + [0] + event.utf8 + [0] + rule.utf8 {
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = b.rotatedLeft(5)
+        }
+        a = (a & ~(0xF << 12)) | (0x8 << 12)  // version 8 (the third group's first digit)
+        b = (b & ~(0x3 << 62)) | (0x2 << 62)  // variant 10 (the fourth group's first bits)
+        let hex = String(a, radix: 16).leftPadded(16) + String(b, radix: 16).leftPadded(16)
+        let c = Array(hex)
+        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-"
+            + String(c[20..<32])
+    }
+}
+
+extension UInt64 {
+    fileprivate func rotatedLeft(_ n: UInt64) -> UInt64 { (self << n) | (self >> (64 - n)) }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -26,6 +26,7 @@ public final class AlertRouter: Sendable {
     private let tasks = NIOLockedValueBox([Task<Void, Never>]())
     private let aggregationTicker = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let totals = NIOLockedValueBox((submitted: UInt64(0), aggregated: UInt64(0), shutDown: false))
+    private let fannedOut = NIOLockedValueBox(UInt64(0))
 
     /// Opens the spools (recovering what a previous run left) and starts one delivery task per sink.
     public init(sinks: [RoutedSink], aggregation: AggregationSettings = .disabled, logger: Logger) throws(AlertRouterError) {
@@ -90,7 +91,17 @@ public final class AlertRouter: Sendable {
     }
 
     private func fanOut(_ alert: Alert) {
+        fannedOut.withLockedValue { $0 += 1 }
         for channel in channels { channel.submit(alert) }
+    }
+
+    /// `handed`: alerts passed to the sinks so far; `settled`: how many of the first ones every sink has delivered,
+    /// given up on, or put on disk. A checkpoint taken when `handed` was N (a file source's position) may be
+    /// persisted once `settled` reaches N: only then can a SIGKILL not lose the alerts behind it.
+    public var deliveryWatermark: (handed: UInt64, settled: UInt64) {
+        let handed = fannedOut.withLockedValue { $0 }
+        let settled = channels.map(\.settledPrefix).min() ?? handed
+        return (handed, min(handed, settled))
     }
 
     /// Counters for metrics: per sink delivered, failed, dropped, spooled, retried, filtered, plus the

@@ -20,6 +20,10 @@ final class SinkChannel: Sendable {
 
     private struct State: Sendable {
         var queue = Deque<Alert>()
+        /// Alerts taken from the queue for a delivery that has not finished yet (in memory only).
+        var inFlight = 0
+        /// Every alert handed to this channel, filtered ones included.
+        var handed: UInt64 = 0
         var waiter: CheckedContinuation<Void, Never>?
         /// The write-ahead spooler task, when it waits for alerts.
         var spoolerWaiter: CheckedContinuation<Void, Never>?
@@ -48,11 +52,15 @@ final class SinkChannel: Sendable {
 
     func submit(_ alert: Alert) {
         guard alert.priority >= settings.minimumPriority else {
-            state.withLockedValue { $0.counters.filtered += 1 }
+            state.withLockedValue {
+                $0.counters.filtered += 1
+                $0.handed += 1
+            }
             return
         }
         enum Outcome { case queued(CheckedContinuation<Void, Never>?), spill, drop(String) }
         let outcome: Outcome = state.withLockedValue { state in
+            state.handed += 1
             if state.closing { return .drop("router is shut down") }
             if state.queue.count < settings.queueCapacity {
                 state.queue.append(alert)
@@ -212,6 +220,7 @@ final class SinkChannel: Sendable {
                     let count = min(settings.batchMaximum, state.queue.count)
                     let batch = Array(state.queue.prefix(count))
                     state.queue.removeFirst(count)
+                    state.inFlight = count
                     return .memory(batch)
                 }
                 return state.closing ? .finished : .wait
@@ -255,6 +264,7 @@ final class SinkChannel: Sendable {
     /// Delivers a batch taken from memory, retrying until it is delivered, rejected, or shutdown's deadline
     /// passes (then it goes to the spool, or is counted as dropped).
     private func deliverFromMemory(_ batch: [Alert]) async {
+        defer { state.withLockedValue { $0.inFlight = 0 } }
         var remaining = batch[...]
         var attempt = 0
         while !remaining.isEmpty {
@@ -443,6 +453,16 @@ final class SinkChannel: Sendable {
         }
         await sink.close()
         spool?.close()
+    }
+
+    /// Alerts that only exist in this process (queued or being delivered from memory): what a SIGKILL now would
+    /// lose. Alerts in the spool are on disk and do not count.
+    var volatileCount: Int { state.withLockedValue { $0.queue.count + $0.inFlight } }
+
+    /// How many of the alerts handed to this channel are settled (delivered, given up on, dropped and counted,
+    /// or in the spool). The channel is first in, first out, so they are exactly the first that many.
+    var settledPrefix: UInt64 {
+        state.withLockedValue { $0.handed - UInt64($0.queue.count + $0.inFlight) }
     }
 
     func snapshot() -> (counters: SinkCounters, queued: Int, spooled: Int) {

@@ -48,6 +48,9 @@ public final class Daemon {
         self.processor = processor
         self.reload = reload
         self.log = log
+        if let file = source as? FollowedFileSource {
+            file.alertWatermark = { [unowned self] in self.processor.alertWatermark }
+        }
     }
 
     public static func wallClockNanos() -> Int64 {
@@ -109,7 +112,7 @@ public final class Daemon {
             var fds: [pollfd] = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
             if let fd = source.pollDescriptor { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
             if let m = metricsServer { fds.append(pollfd(fd: m.fd, events: Int16(POLLIN), revents: 0)) }
-            _ = poll(&fds, nfds_t(fds.count), 200)
+            _ = poll(&fds, nfds_t(fds.count), source.hasMore ? 0 : 200)
             if let m = metricsServer, fds.last?.revents ?? 0 != 0 {
                 m.serve { updateMetrics(); return metrics.render() }
             }
@@ -120,6 +123,7 @@ public final class Daemon {
                 case .reload:
                     if let p = reload() {
                         processor.drain(timeoutSeconds: 5)
+                        (source as? FollowedFileSource)?.outputsDrained()
                         processor = p
                         counters.reloads += 1
                         log("reloaded configuration and rules")

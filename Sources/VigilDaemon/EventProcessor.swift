@@ -12,6 +12,9 @@ public protocol EventProcessor: AnyObject {
     func drain(timeoutSeconds: Double)
     /// Copies the processor's counters (rule matches, alerts per sink, process table size…) into the metrics.
     func report(into metrics: DaemonMetrics)
+    /// Alerts handed to the outputs so far, and how many of the first ones are delivered or on disk
+    /// (`AlertRouter.deliveryWatermark`): a source persists a position only once its alerts are settled.
+    var alertWatermark: (handed: UInt64, settled: UInt64) { get }
     /// Periodic housekeeping between reads (process table sweep), with the monotonic clock.
     func tick(nowNanos: UInt64)
 }

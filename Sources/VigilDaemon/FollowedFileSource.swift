@@ -28,6 +28,19 @@ public final class FollowedFileSource: RecordSource {
     private var suppress: Set<String> = []
     private var suppressUntil: Int64 = 0
     private var lastSave: UInt64 = 0
+    /// Most bytes one `drain` reads, so that a burst (or a first read of a large file) still lets the daemon
+    /// loop save positions, answer signals and serve metrics between chunks.
+    static let drainBudget: Int64 = 256 << 10
+    /// True when the last `drain` stopped at its budget with more to read (the daemon then polls without waiting).
+    public private(set) var hasMore = false
+    /// The outputs' delivery watermark (the daemon asks its processor). A position is persisted only once the
+    /// alerts raised up to it are settled: persisted earlier, a SIGKILL would make the restart skip them; later,
+    /// repeat them.
+    public var alertWatermark: () -> (handed: UInt64, settled: UInt64) = { (0, 0) }
+    /// Positions waiting for their alerts to settle, oldest first, with the alert count handed out at the time.
+    private var pending: [(handed: UInt64, safeOffset: Int64, text: [UInt8])] = []
+    static let maxPending = 64
+    public private(set) var deferredSaves = 0
     public private(set) var rotations = 0
     public private(set) var suppressedDuplicates = 0
     public var finished: Bool { false }
@@ -51,6 +64,8 @@ public final class FollowedFileSource: RecordSource {
             }
         } else {
             openFile(at: exists ? Int64(st.st_size) : 0)
+            // Written now, so that a kill before the first periodic save restarts from here, not at the end.
+            writeState(stateText(safeOffset: offset))
         }
     }
 
@@ -99,7 +114,13 @@ public final class FollowedFileSource: RecordSource {
         return withoutActuallyEscaping(emit) { emit in
             let handler = tracking(pipeline, emit)
             var count = 0
+            let start = offset
+            hasMore = false
             while true {
+                if offset - start >= Self.drainBudget {
+                    hasMore = true
+                    break
+                }
                 let n = splitter.fill(from: fd)
                 if n <= 0 { break }
                 count += splitter.lines { line, number in
@@ -126,7 +147,7 @@ public final class FollowedFileSource: RecordSource {
                 openFile(at: 0)
                 save(pipeline, force: true)
             }
-            if count > 0 || !emitted.isEmpty, now &- lastSave >= 200_000_000 {
+            if count > 0 || !emitted.isEmpty || !pending.isEmpty, now &- lastSave >= 200_000_000 {
                 save(pipeline, force: false)
                 lastSave = now
             }
@@ -145,9 +166,12 @@ public final class FollowedFileSource: RecordSource {
         save(pipeline, force: true)
     }
 
-    /// Writes `inode safeOffset consumedOffset` and the keys emitted from the safe offset on (atomic rename).
-    private func save(_ pipeline: AuditStreamPipeline, force: Bool) {
-        guard let f = stateFile else { return }
+    /// Takes the position (`inode safeOffset consumedOffset` and the keys emitted from the safe offset on) and
+    /// persists the newest position whose alerts are settled (atomic rename). Forced (rotation, the end of the run,
+    /// after a reload drained the outputs) it persists the position now. Returns whether it wrote.
+    @discardableResult
+    private func save(_ pipeline: AuditStreamPipeline, force: Bool) -> Bool {
+        guard stateFile != nil else { return false }
         let safeLine = pipeline.assembler.oldestOpenLine.map { max($0, lineBase) }
         var safeOffset = offset
         if let safeLine, safeLine - lineBase < lineStarts.count { safeOffset = lineStarts[safeLine - lineBase] }
@@ -158,15 +182,45 @@ public final class FollowedFileSource: RecordSource {
             lineBase = keepFrom
         }
         emitted.removeAll { $0.line > 0 && $0.line < keepFrom }
+        let text = stateText(safeOffset: safeOffset)
+        if force {
+            pending = []
+            return writeState(text)
+        }
+        let mark = alertWatermark()
+        pending.append((mark.handed, safeOffset, text))
+        if pending.count > Self.maxPending { pending.removeFirst(pending.count - Self.maxPending) }
+        guard let ready = pending.lastIndex(where: { $0.handed <= mark.settled }) else {
+            deferredSaves += 1
+            return false
+        }
+        let written = writeState(pending[ready].text)
+        pending.removeFirst(ready + 1)
+        return written
+    }
+
+    /// The outputs were drained (a reload replaced them): every position taken so far is settled.
+    public func outputsDrained() {
+        if let newest = pending.last { writeState(newest.text) }
+        pending = []
+    }
+
+    private func stateText(safeOffset: Int64) -> [UInt8] {
         var text = "vigil-file-source 1\n\(inode) \(safeOffset) \(offset)\n"
         for (_, key) in emitted { text += key + "\n" }
+        return Array(text.utf8)
+    }
+
+    @discardableResult
+    private func writeState(_ bytes: [UInt8]) -> Bool {
+        guard let f = stateFile else { return false }
         let tmp = f + ".tmp"
         let out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard out >= 0 else { return }
-        _ = text.withCString { write(out, $0, strlen($0)) }
+        guard out >= 0 else { return false }
+        let written = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
         fsync(out)
         close(out)
-        rename(tmp, f)
+        return written == bytes.count && rename(tmp, f) == 0
     }
 
     static func readState(_ file: String) -> (inode: UInt64, safeOffset: Int64, consumed: Int64, emitted: Set<String>)? {

@@ -14,6 +14,8 @@ public protocol RecordSource: AnyObject {
     func drain(into pipeline: AuditStreamPipeline, now: UInt64, emit: (AuditStreamPipeline.Output) -> Void) throws -> Int
     /// True once a finite source (stdin) has ended.
     var finished: Bool { get }
+    /// True when the source stopped reading at a budget with input left: the loop should come back at once.
+    var hasMore: Bool { get }
     /// Records the source knows it lost (netlink overruns).
     var lost: Int { get }
     var name: String { get }
@@ -24,6 +26,7 @@ public protocol RecordSource: AnyObject {
 }
 
 extension RecordSource {
+    public var hasMore: Bool { false }
     public func flush(into pipeline: AuditStreamPipeline, now: UInt64, emit: (AuditStreamPipeline.Output) -> Void) {
         pipeline.flush(now: now, emit: emit)
     }

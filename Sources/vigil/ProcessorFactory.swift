@@ -76,6 +76,7 @@ final class EventPrinter: EventProcessor {
     }
 
     func reopenOutputs() {}
+    var alertWatermark: (handed: UInt64, settled: UInt64) { (0, 0) }
     func drain(timeoutSeconds: Double) { out.flush() }
     func report(into metrics: DaemonMetrics) {}
     func tick(nowNanos: UInt64) {}
@@ -110,16 +111,20 @@ final class RuleProcessor: EventProcessor {
             events.append(CollectionOfOne(10))
             events.flush()
         }
+        var eventKey: String? = nil
         matcher.match(decoded, enriched: enricher.enrich(event, decoded)) { alert in
-            emit(alert)
+            if eventKey == nil { eventKey = (nodes.name(event.key.node) ?? "") + " " + event.stamp.text }
+            emit(alert, eventKey: eventKey)
         }
     }
 
     /// The rules engine renders Falco's JSON; the router's model is read back from it, so both outputs agree
     /// byte for byte on what Falco consumers see.
-    func emit(_ alert: RuleEngine.Alert) {
+    func emit(_ alert: RuleEngine.Alert, eventKey: String? = nil) {
         do {
-            router.submit(try Alerts.Alert(json: matcher.formatter.json(alert)))
+            var routed = try Alerts.Alert(json: matcher.formatter.json(alert))
+            if let eventKey { routed.uuid = Alerts.Alert.stableUUID(host: matcher.hostname, event: eventKey, rule: alert.rule) }
+            router.submit(routed)
             alertsWritten += 1
         } catch {
             conversionFailures += 1
@@ -137,6 +142,8 @@ final class RuleProcessor: EventProcessor {
             outputFields: ["vigil.notice": .string(kind)], tags: ["vigil", "monitor"])
         router.submit(alert)
     }
+
+    var alertWatermark: (handed: UInt64, settled: UInt64) { router.deliveryWatermark }
 
     func reopenOutputs() {
         let router = self.router
