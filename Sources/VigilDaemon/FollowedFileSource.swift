@@ -130,11 +130,14 @@ public final class FollowedFileSource: RecordSource {
                 }
             }
             if !suppress.isEmpty, offset >= suppressUntil { suppress = [] }
-            // Rotation: the path now names another file, or ours was truncated below what we read.
+            // Rotation: the path now names another file, or ours was truncated below what we read. Only once
+            // the old file is read to its end: a read stopped at the budget has more of it to come.
             var pathStat = stat()
             var ourStat = stat()
             fstat(fd, &ourStat)
-            if stat(path, &pathStat) == 0, UInt64(pathStat.st_ino) != inode {
+            if hasMore {
+                // checked again on the next drain
+            } else if stat(path, &pathStat) == 0, UInt64(pathStat.st_ino) != inode {
                 rotations += 1
                 // Events of the old file end with it; then the new file is read from its start.
                 pipeline.finish(emit: handler)
