@@ -95,6 +95,9 @@ public final class Daemon {
         var lastFlush = lastStatus
         var lastBeat = lastStatus
         var reportedLost = 0
+        // Late and malformed records are counted one by one but logged at most 20 a second: a replayed or
+        // corrupted log must not turn the daemon's own log into the flood.
+        var problemLog = RateLimitedLog(perSecond: 20)
         let handler: (AuditStreamPipeline.Output) -> Void = { [self] out in
             switch out {
             case .event(let e):
@@ -102,10 +105,14 @@ public final class Daemon {
                 processor.process(e, decoded: EventDecoder.decode(e))
             case .late(let r):
                 counters.late += 1
-                log("late record \(r.type.name) for event \(r.stamp.text) (already emitted)")
+                if problemLog.admit(now: Self.monotonicNanos()) {
+                    log("late record \(r.type.name) for event \(r.stamp.text) (already emitted)")
+                }
             case .malformed(let err):
                 counters.malformed += 1
-                log("malformed record from \(source.name): \(err)")
+                if problemLog.admit(now: Self.monotonicNanos()) {
+                    log("malformed record from \(source.name): \(err)")
+                }
             }
         }
         loop: while true {
@@ -148,6 +155,9 @@ public final class Daemon {
                 source.flush(into: pipeline, now: now, emit: handler)
                 processor.tick(nowNanos: now)
                 lastFlush = now
+            }
+            if let suppressed = problemLog.takeSuppressed(now: now) {
+                log("\(suppressed) more late or malformed records in the last second (counted in vigil_late_records_total, vigil_malformed_records_total)")
             }
             if let beat = heartbeat, Double(now - lastBeat) / 1e9 >= heartbeatInterval {
                 beat()
