@@ -14,6 +14,8 @@ import NIOHTTP1
 /// permanent rejection of that alert (counted as failed, logged, skipped).
 public final class WebhookAlertSink: AlertSink {
     public let url: String
+    /// The URL as logs and errors show it: without user:password@ and without the query, where tokens live.
+    public let displayURL: String
     public let headers: [String: String]
     public let batchMaximum: Int
     private let timeout: TimeAmount
@@ -25,6 +27,7 @@ public final class WebhookAlertSink: AlertSink {
         batchMaximum: Int = 1, userAgent: String = "vigil", logger: Logger
     ) throws(AlertRouterError) {
         self.url = url
+        self.displayURL = Self.redacted(url)
         var headers = headers
         if !headers.keys.contains(where: { $0.lowercased() == "user-agent" }) { headers["User-Agent"] = userAgent }
         self.headers = headers
@@ -79,7 +82,7 @@ public final class WebhookAlertSink: AlertSink {
             response = try await client.execute(request, timeout: timeout)
             _ = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            throw AlertDeliveryError(retryable: true, reason: "webhook \(url): \(error)")
+            throw AlertDeliveryError(retryable: true, reason: "webhook \(displayURL): \(error)")
         }
         let status = response.status.code
         if (200..<300).contains(status) { return }
@@ -89,7 +92,7 @@ public final class WebhookAlertSink: AlertSink {
             retryAfter = .seconds(seconds)
         }
         throw AlertDeliveryError(
-            retryable: retryable, reason: "webhook \(url): HTTP \(status)", retryAfter: retryAfter)
+            retryable: retryable, reason: "webhook \(displayURL): HTTP \(status)", retryAfter: retryAfter)
     }
 
     public func close() async {
@@ -98,5 +101,21 @@ public final class WebhookAlertSink: AlertSink {
         } catch {
             logger.debug("webhook client shutdown", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// `https://user:secret@siem/in?token=x` → `https://siem/in?…`.
+    static func redacted(_ url: String) -> String {
+        var text = Substring(url)
+        var scheme = ""
+        if let range = text.range(of: "://") {
+            scheme = String(text[..<range.upperBound])
+            text = text[range.upperBound...]
+        }
+        let authorityEnd = text.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
+        var authority = text[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var rest = text[authorityEnd...]
+        if let q = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<q] + "?…" }
+        return scheme + authority + rest
     }
 }

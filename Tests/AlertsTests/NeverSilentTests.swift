@@ -73,3 +73,32 @@ struct NeverSilentTests {
         #expect(Array(extra) == alerts.prefix(extra.count).map(\.uuid))
     }
 }
+
+/// Secrets in the webhook's configuration (credentials in the URL, a token in its query, an Authorization
+/// header) never reach the logs, however often delivery fails.
+@Test func webhookSecretsNeverReachTheLogs() async throws {
+    let handler = InMemoryLogHandler()
+    var logger = Logger(label: "vigil.alerts.tests") { _ in handler }
+    logger.logLevel = .trace
+    let port = TestSupport.freePort()  // nobody listens: every attempt fails and is logged
+    let sink = try WebhookAlertSink(
+        url: "http://siem-user:s3cret-pass@127.0.0.1:\(port)/in?token=t0ken-in-query",
+        headers: ["Authorization": "Bearer h3ader-token"], timeoutMilliseconds: 500, logger: logger)
+    let router = try AlertRouter(
+        sinks: [
+            RoutedSink(
+                settings: SinkSettings(name: "webhook", retry: RetryBackoff(initialMilliseconds: 5, maximumMilliseconds: 20)),
+                sink: sink)
+        ], logger: logger)
+    router.submit(TestSupport.makeAlert(1))
+    #expect(await TestSupport.waitUntil { (router.counters().counters(for: "webhook")?.retried ?? 0) >= 3 })
+    await router.shutdown(drainTimeout: .milliseconds(100))
+    let text = handler.entries.map { entry in
+        entry.message.description + " " + entry.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }.joined(separator: "\n")
+    #expect(text.contains("127.0.0.1:\(port)/in"), "the failures were logged, with the destination")
+    for secret in ["s3cret-pass", "siem-user", "t0ken-in-query", "h3ader-token"] {
+        #expect(!text.contains(secret), "\(secret) leaked into the log")
+    }
+    #expect(WebhookAlertSink.redacted("https://u:p@siem.example:8443/a/b?token=x#f") == "https://siem.example:8443/a/b?…")
+}
