@@ -260,11 +260,30 @@ public struct AuditFieldSource: FieldSource {
             guard let a0 = decoded.syscall?.args.first else { return nil }
             return .string(Array((Self.socketDomains[a0] ?? String(a0)).utf8))
         case "flags": return openFlags.map { .string(Array(OpenFlags.text($0).utf8)) }
+        case "target" where name == "symlink" || name == "symlinkat":
+            // The link's content is no path lookup: the kernel logs the name it took with getname() as a PATH item
+            // with nametype UNKNOWN (no inode). As the syscall passed it, like Falco.
+            return pathItem(nametype: "UNKNOWN").flatMap { $0.name }.map { .string(Array($0)) }
+        case "linkpath" where name == "symlink" || name == "symlinkat",
+            "newpath" where Self.linkOrRename.contains(name ?? ""):
+            return pathItem(nametype: "CREATE").flatMap { $0.name }.map { .string(Array($0)) }
+        case "oldpath" where name == "link" || name == "linkat":
+            // link(2): item 0 is the existing file (NORMAL), then the new name's PARENT and the CREATE item.
+            return pathItem(nametype: "NORMAL").flatMap { $0.name }.map { .string(Array($0)) }
+        case "oldpath" where Self.linkOrRename.contains(name ?? ""):
+            return pathItem(nametype: "DELETE").flatMap { $0.name }.map { .string(Array($0)) }
         case "name", "path", "pathname", "filename": return fdName(raw: false)
         case "res": return decoded.syscall?.exit.map { .string(Array(String($0).utf8)) }
         case "uid": return decoded.syscall?.args.first.map { .string(Array(String($0).utf8)) }
         default: return nil
         }
+    }
+
+    static let linkOrRename: Set<String> = ["link", "linkat", "rename", "renameat", "renameat2"]
+
+    /// The first PATH item of a nametype.
+    func pathItem(nametype: String) -> DecodedEvent.PathItem? {
+        decoded.paths.first { $0.nametype.map { Array($0) == Array(nametype.utf8) } ?? false }
     }
 
     /// The PATH item the event is about: the object (NORMAL/CREATE/DELETE), not its PARENT directory.

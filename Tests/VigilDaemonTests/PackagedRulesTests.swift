@@ -89,6 +89,22 @@ struct PackagedRulesTests {
         #expect(try Self.fired(shadow, rules: "falco_rules.yaml").contains("Read sensitive file untrusted"))
     }
 
+    /// Stock rules 12 and 13 read the link's arguments: symlink's target comes from the PATH item the kernel logs
+    /// for the name it took (nametype UNKNOWN, no inode), link's old path from its NORMAL item.
+    @Test func stockSymlinkAndHardlinkRulesReadLinkArguments() throws {
+        // symlinkat("/etc/shadow", AT_FDCWD, "/tmp/s"): as the kernel writes it.
+        let symlink = Self.event(serial: 50, syscall: 266, a: ["7ffd1000", "ffffff9c", "7ffd2000", "0"], comm: "ln", exe: "/usr/bin/ln",
+                                 paths: [("/etc/shadow", "UNKNOWN", ""), ("/tmp/", "PARENT", "041777"), ("/tmp/s", "CREATE", "0120777")])
+        #expect(try Self.fired(symlink, rules: "falco_rules.yaml").contains("Create Symlink Over Sensitive Files"))
+        // linkat(AT_FDCWD, "/etc/shadow", AT_FDCWD, "/tmp/h", 0)
+        let hardlink = Self.event(serial: 51, syscall: 265, a: ["ffffff9c", "7ffd1000", "ffffff9c", "7ffd2000"], comm: "ln", exe: "/usr/bin/ln",
+                                  paths: [("/etc/shadow", "NORMAL", "0100640"), ("/tmp/", "PARENT", "041777"), ("/tmp/h", "CREATE", "0100640")])
+        #expect(try Self.fired(hardlink, rules: "falco_rules.yaml").contains("Create Hardlink Over Sensitive Files"))
+        let benign = Self.event(serial: 52, syscall: 266, a: ["7ffd1000", "ffffff9c", "7ffd2000", "0"], comm: "ln", exe: "/usr/bin/ln",
+                                paths: [("/opt/app/current", "UNKNOWN", ""), ("/tmp/", "PARENT", "041777"), ("/tmp/s", "CREATE", "0120777")])
+        #expect(try !Self.fired(benign, rules: "falco_rules.yaml").contains("Create Symlink Over Sensitive Files"))
+    }
+
     @Test func sensitiveCredentialReadFires() throws {
         let shadow = Self.event(serial: 1, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat", exe: "/usr/bin/cat",
                                 paths: [("/etc/shadow", "NORMAL", "0100640")])
