@@ -121,6 +121,11 @@ public final class Enricher {
 
         let call = SyscallKind(d.syscall?.name)
         let succeeded = d.syscall?.success ?? (d.syscall?.exit.map { $0 >= 0 } ?? false)
+        if succeeded, let name = d.syscall?.name, MountTable.changingSyscalls.contains(name) {
+            // A runtime builds a container's root (mounts, pivot_root) in a namespace whose table may already be
+            // cached from its first process: what was cached before is stale.
+            mounts?.invalidate()
+        }
         var record: ProcessRecord? = nil
         if let pid = d.process.pid {
             let r = process(pid: pid, event: d, now: now)
