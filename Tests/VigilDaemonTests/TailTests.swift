@@ -1,0 +1,344 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil tail` against a live daemon on the real kernel audit stream (as root): a filter applied in the daemon,
+/// a uid that is refused, a slow client told what it missed, and what a person sees in a terminal (tmux).
+@Suite(.serialized)
+struct TailTests {
+    static let rules = """
+        - macro: shadow_reader_under_test
+          condition: proc.name = head
+        - rule: Shadow file opened
+          desc: test rule
+          condition: evt.type in (open, openat) and fd.name = /etc/shadow
+          output: "shadow opened (proc=%proc.name pid=%proc.pid file=%fd.name)"
+          priority: WARNING
+          tags: [test]
+        """
+
+    /// A live daemon with its control socket in a temporary directory, alerts in a file, metrics on a free port.
+    final class LiveSetup {
+        let dir = TemporaryDirectory("vigil-tail")
+        let key = "vigil-tl-\(getpid())"
+        let daemon: LiveDaemonTests.RunningDaemon
+        var socket: String { dir.path("vigil.sock") }
+        var alertsFile: String { dir.path("alerts.json") }
+
+        init(queueSize: Int = 1_024) throws {
+            let rulesFile = dir.path("rules.yaml")
+            try TailTests.rules.write(toFile: rulesFile, atomically: true, encoding: .utf8)
+            try """
+                audit: {key: \(key), status_interval_s: 0.5}
+                rules: {paths: [\(rulesFile)]}
+                output: {stdout: false, file: \(dir.path("alerts.json"))}
+                metrics: {listen: "127.0.0.1:0"}
+                control: {socket: \(dir.path("vigil.sock")), group: adm, queue_size: \(queueSize)}
+                state_dir: \(dir.path("state"))
+                """.write(toFile: dir.path("vigil.yaml"), atomically: true, encoding: .utf8)
+            daemon = try LiveDaemonTests.RunningDaemon(config: dir.path("vigil.yaml"))
+            guard eventually(15, { daemon.readErr().contains("running (1 rules") }) else {
+                daemon.signal(SIGKILL)
+                throw SetupError(message: "daemon did not start: \(daemon.errText)")
+            }
+        }
+
+        func stop() {
+            daemon.signal(SIGTERM)
+            daemon.process.waitUntilExit()
+        }
+
+        /// A counter of the daemon's Prometheus page.
+        func metric(_ name: String) -> Double? {
+            guard let port = daemon.errText.split(separator: "\n").first(where: { $0.contains("metrics at") })
+                .flatMap({ $0.split(separator: ":").last?.split(separator: "/").first }).flatMap({ Int($0) })
+            else { return nil }
+            let p = Child(VigilBinary.url, ["status", "--raw", "--address", "127.0.0.1:\(port)"])
+            p.wait()
+            return p.stdout.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+
+        func alerts() -> [[String: Any]] { LiveDaemonTests.alerts(alertsFile) }
+    }
+
+    struct SetupError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    static func run(_ path: String, _ args: [String]) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+        return p.processIdentifier
+    }
+
+    static func pidOf(_ alert: [String: Any]) -> Int? {
+        (alert["output_fields"] as? [String: Any])?["proc.pid"] as? Int
+    }
+
+    @Test func tailReceivesFilteredAlertsFromLiveDaemon() throws {
+        try KernelAuditLock.withLock {
+            let live = try LiveSetup()
+            defer { if live.daemon.process.isRunning { live.daemon.signal(SIGKILL) } }
+            #expect(live.daemon.errText.contains("control socket at \(live.socket)"))
+
+            // A filter that does not compile is refused at subscribe time, with the engine's message.
+            let bad = Child(VigilBinary.url, ["tail", "--config", "/nonexistent", "--socket", live.socket, "--filter", "evt.type = = x"])
+            bad.wait()
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("filter does not compile"), "\(bad.stderr)")
+
+            // The filter uses a macro of the daemon's loaded rules.
+            let tail = Child(VigilBinary.url, [
+                "tail", "--json", "--config", "/nonexistent", "--socket", live.socket,
+                "--filter", "shadow_reader_under_test and evt.type in (open, openat)",
+            ])
+            defer { tail.kill() }
+            #expect(eventually(10) { tail.stderr.contains("vigil tail: watching alerts") }, "\(tail.stderr)")
+
+            let cat = Self.run("/bin/cat", ["/etc/shadow"])
+            #expect(eventually(10) { live.alerts().contains { Self.pidOf($0) == Int(cat) } }, "no alert for cat in the file sink")
+            let head = Self.run("/usr/bin/head", ["-c1", "/etc/shadow"])
+            #expect(eventually(10) { tail.stdout.contains("\"proc.pid\":\(head)") }, "tail did not show head's alert: \(tail.stdout)")
+            #expect(live.alerts().contains { Self.pidOf($0) == Int(head) })
+
+            let lines = tail.stdout.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(!lines.isEmpty)
+            #expect(lines.allSatisfy { $0["rule"] as? String == "Shadow file opened" && $0["priority"] as? String == "Warning" })
+            #expect(lines.allSatisfy { ($0["output_fields"] as? [String: Any])?["proc.name"] as? String == "head" })
+            #expect(!lines.contains { Self.pidOf($0) == Int(cat) }, "the filter let cat's alert through")
+            #expect((live.metric("vigil_control_clients") ?? 0) >= 1)
+
+            tail.kill()
+            live.stop()
+            #expect(live.daemon.process.terminationStatus == 0)
+            #expect(access(live.socket, F_OK) != 0, "the socket file was left behind")
+        }
+    }
+
+    @Test func nonPermittedUidIsRefused() throws {
+        try KernelAuditLock.withLock {
+            let live = try LiveSetup()
+            defer { if live.daemon.process.isRunning { live.daemon.signal(SIGKILL) } }
+            var st = stat()
+            #expect(stat(live.socket, &st) == 0)
+            #expect(st.st_mode & 0o777 == 0o660)
+            #expect(st.st_uid == 0)
+            #expect(st.st_gid == 4)  // adm
+
+            let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", VigilBinary.url.path, "tail", "--config", "/nonexistent", "--socket", live.socket]
+            // The socket's mode keeps nobody out at connect: the client says why.
+            let refused = Child(URL(fileURLWithPath: "/usr/bin/setpriv"), asNobody)
+            refused.wait()
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("permission denied connecting to \(live.socket)"), "\(refused.stderr)")
+
+            // With the mode opened up by mistake, the daemon's own credential check (SO_PEERCRED) refuses.
+            #expect(chmod(live.socket, 0o666) == 0)
+            let checked = Child(URL(fileURLWithPath: "/usr/bin/setpriv"), asNobody)
+            checked.wait()
+            #expect(checked.status == 1)
+            #expect(checked.stderr.contains("vigil tail: permission denied: uid 65534 (gid 65534) may not use the Vigil control socket; only root and members of group 'adm' (gid 4) may"), "\(checked.stderr)")
+            #expect((live.metric("vigil_control_refused_total") ?? 0) >= 1)
+            #expect(chmod(live.socket, 0o660) == 0)
+
+            // A member of the group (supplementary) is let in.
+            let member = Child(URL(fileURLWithPath: "/usr/bin/setpriv"), ["--reuid=65534", "--regid=65534", "--groups=4", VigilBinary.url.path, "tail", "--config", "/nonexistent", "--socket", live.socket])
+            defer { member.kill() }
+            #expect(eventually(10) { member.stderr.contains("vigil tail: watching alerts") }, "\(member.stderr)")
+            member.kill()
+            live.stop()
+        }
+    }
+
+    @Test func slowClientIsToldWhatItMissedAndDaemonKeepsUp() throws {
+        try KernelAuditLock.withLock {
+            let live = try LiveSetup(queueSize: 8)
+            defer { if live.daemon.process.isRunning { live.daemon.signal(SIGKILL) } }
+            // Events are plentiful; this client's standard output is a pipe nobody reads, so it stops reading too.
+            let slow = Child(VigilBinary.url, ["tail", "--json", "--events", "--config", "/nonexistent", "--socket", live.socket], readStdout: false)
+            defer { slow.kill() }
+            #expect(eventually(10) { slow.stderr.contains("vigil tail: watching alerts and events") }, "\(slow.stderr)")
+            let before = live.alerts().count
+            let storm = Child(URL(fileURLWithPath: "/bin/sh"), ["-c", "for i in $(seq 150); do cat /etc/shadow; done"])
+            storm.wait()
+            // The daemon went on alerting to its file sink while the client was stalled.
+            #expect(eventually(20) { live.alerts().count - before >= 150 }, "daemon fell behind: \(live.alerts().count - before) of 150 alerts")
+            #expect(eventually(10) { (live.metric("vigil_control_missed_total") ?? 0) > 0 })
+            let events = live.metric("vigil_events_total") ?? 0
+            _ = Self.run("/bin/cat", ["/etc/shadow"])
+            #expect(eventually(10) { (live.metric("vigil_events_total") ?? 0) > events }, "the daemon stopped counting events")
+
+            // The client resumes reading and sees the marker.
+            slow.startReadingStdout()
+            var missed = 0
+            #expect(eventually(15) {
+                for line in slow.stdout.split(separator: "\n") where line.hasPrefix("{\"missed\":") {
+                    if let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let n = obj["missed"] as? Int {
+                        missed = max(missed, n)
+                    }
+                }
+                return missed > 0
+            }, "no missed marker in \(slow.stdout.count) bytes of output")
+            #expect(missed > 0)
+            slow.kill()
+            live.stop()
+            #expect(live.daemon.process.terminationStatus == 0)
+        }
+    }
+
+    // MARK: - What a person sees (tmux)
+
+    final class Tmux {
+        let server = "vigil-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        init(command: String) {
+            _ = Self.tmux(["-L", server, "new-session", "-d", "-s", "tail", "-x", "200", "-y", "50", command])
+        }
+        deinit { _ = Self.tmux(["-L", server, "kill-server"]) }
+        func capture(escapes: Bool = false) -> String {
+            Self.tmux(["-L", server, "capture-pane", "-p", "-J", "-t", "tail"] + (escapes ? ["-e"] : []))
+        }
+        func paneTitle() -> String { Self.tmux(["-L", server, "display-message", "-p", "-t", "tail", "#{pane_title}"]) }
+        @discardableResult
+        static func tmux(_ args: [String]) -> String {
+            let p = Child(URL(fileURLWithPath: "/usr/bin/tmux"), args)
+            p.wait()
+            return p.stdout
+        }
+    }
+
+    @Test func terminalShowsLiveAlertWithTree() throws {
+        try KernelAuditLock.withLock {
+            let live = try LiveSetup()
+            defer { if live.daemon.process.isRunning { live.daemon.signal(SIGKILL) } }
+            let screen = Tmux(command: "env -u NO_COLOR \(VigilBinary.url.path) tail --tree --filter 'proc.name = cat' --config /nonexistent --socket \(live.socket); sleep 30")
+            #expect(eventually(10) { screen.capture().contains("vigil tail: watching alerts") }, "\(screen.capture())")
+            let shell = Child(URL(fileURLWithPath: "/bin/sh"), ["-c", "cat /etc/shadow >/dev/null; echo $$"])
+            shell.wait()
+            #expect(eventually(10) { screen.capture().contains("Shadow file opened") }, "\(screen.capture())")
+            let text = screen.capture()
+            let line = try #require(text.split(separator: "\n").first { $0.contains("Shadow file opened") && $0.contains("cat /etc/shadow") })
+            // time, priority, rule, container, process
+            #expect(line.range(of: #"^\d\d:\d\d:\d\d\.\d{3} WARNING +Shadow file opened container=host proc=cat\[\d+\] cat /etc/shadow"#, options: .regularExpression) != nil, "\(line)")
+            #expect(line.contains("file=/etc/shadow"))
+            // --tree: the shell that ran cat is its parent, with its command line.
+            let shellPid = shell.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(text.contains("sh[\(shellPid)] sh -c cat /etc/shadow >/dev/null; echo $$"), "\(text)")
+            #expect(text.contains("└─ cat["), "\(text)")
+            // Coloured on a terminal: the priority in yellow.
+            #expect(screen.capture(escapes: true).contains("\u{1B}[33mWARNING"), "\(screen.capture(escapes: true).debugDescription)")
+            live.stop()
+        }
+    }
+
+    /// A recorded log whose command line and executable carry terminal escape sequences (clear screen, set the
+    /// window title): offline `--file --follow` mode, without colour (NO_COLOR).
+    @Test func terminalNeverReceivesEscapesFromEvents() throws {
+        let dir = TemporaryDirectory("vigil-tail-esc")
+        try """
+            - rule: Evil program run
+              desc: test rule
+              condition: evt.type = execve and proc.pid = 4242
+              output: "evil program (cmdline=%proc.cmdline exe=%proc.exepath)"
+              priority: CRITICAL
+            """.write(toFile: dir.path("rules.yaml"), atomically: true, encoding: .utf8)
+        func hex(_ s: String) -> String { s.utf8.map { String(format: "%02X", $0) }.joined() }
+        let clear = "\u{1B}[2J\u{1B}[H"
+        let title = "\u{1B}]2;pwned\u{07}"
+        let now = Int(Date().timeIntervalSince1970)
+        let stamp = "audit(\(now).100:501)"
+        let log = """
+            type=SYSCALL msg=\(stamp): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=1 ppid=100 pid=4242 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\(hex("evil" + clear)) exe=\(hex("/tmp/evil" + title)) key="vigil"
+            type=EXECVE msg=\(stamp): argc=3 a0="evil" a1=\(hex(clear)) a2=\(hex(title))
+            type=CWD msg=\(stamp): cwd="/tmp"
+            type=PATH msg=\(stamp): item=0 name=\(hex("/tmp/evil" + title)) inode=1 dev=08:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL
+            type=EOE msg=\(stamp):
+
+            """
+        try log.write(toFile: dir.path("audit.log"), atomically: true, encoding: .utf8)
+        let screen = Tmux(command: "NO_COLOR=1 \(VigilBinary.url.path) tail --tree --file \(dir.path("audit.log")) --rules \(dir.path("rules.yaml")) --follow; sleep 30")
+        #expect(eventually(10) { screen.capture().contains("Evil program run") }, "\(screen.capture())")
+        let text = screen.capture()
+        let line = try #require(text.split(separator: "\n").first { $0.contains("Evil program run") })
+        #expect(line.contains("CRITICAL Evil program run container=host proc=evil\\x1b[2J\\x1b[H[4242] evil \\x1b[2J\\x1b[H \\x1b]2;pwned\\x07"), "\(line)")
+        // Nothing reached the terminal as a control: no colour (NO_COLOR), no cleared screen, no new title.
+        let raw = screen.capture(escapes: true)
+        #expect(!raw.contains("\u{1B}"), "\(raw.debugDescription)")
+        #expect(!screen.paneTitle().contains("pwned"))
+    }
+}
+
+/// A child process whose output the test reads without blocking.
+final class Child {
+    let process = Process()
+    private let out = Pipe()
+    private let err = Pipe()
+    private var outData = Data()
+    private var errData = Data()
+    private var readingStdout: Bool
+
+    init(_ executable: URL, _ args: [String], readStdout: Bool = true) {
+        process.executableURL = executable
+        process.arguments = args
+        process.standardOutput = out
+        process.standardError = err
+        readingStdout = readStdout
+        _ = fcntl(out.fileHandleForReading.fileDescriptor, F_SETFL, O_NONBLOCK)
+        _ = fcntl(err.fileHandleForReading.fileDescriptor, F_SETFL, O_NONBLOCK)
+        do { try process.run() } catch { errData += Data("cannot run \(executable.path): \(error)".utf8) }
+    }
+
+    private func drain(_ fd: Int32, into data: inout Data) {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { return }
+            data.append(contentsOf: buffer[0..<n])
+        }
+    }
+
+    func poll() {
+        if readingStdout { drain(out.fileHandleForReading.fileDescriptor, into: &outData) }
+        drain(err.fileHandleForReading.fileDescriptor, into: &errData)
+    }
+
+    func startReadingStdout() { readingStdout = true }
+
+    var stdout: String {
+        poll()
+        return String(decoding: outData, as: UTF8.self)
+    }
+
+    var stderr: String {
+        poll()
+        return String(decoding: errData, as: UTF8.self)
+    }
+
+    var status: Int32 { process.terminationStatus }
+
+    func wait() {
+        while process.isRunning {
+            poll()
+            usleep(10_000)
+        }
+        poll()
+    }
+
+    func kill() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
