@@ -88,6 +88,12 @@ struct Tail: ParsableCommand {
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
+        // A parent may hand down a blocked signal mask (test runners, some supervisors): Ctrl-C and SIGTERM must
+        // still end a viewer that otherwise waits forever on its socket.
+        var stop = sigset_t()
+        sigemptyset(&stop)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&stop, s) }
+        sigprocmask(SIG_UNBLOCK, &stop, nil)
         let formatter = TailFormatter(json: json, colour: !noColor && TailFormatter.wantsColour(), tree: tree)
         let out = OutputBuffer(fd: 1)
         let configuration = loadConfiguration()
