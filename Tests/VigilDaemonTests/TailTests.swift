@@ -120,11 +120,30 @@ struct TailTests {
             #expect(!lines.contains { Self.pidOf($0) == Int(cat) }, "the filter let cat's alert through")
             #expect((live.metric("vigil_control_clients") ?? 0) >= 1)
 
+            // --since: the alerts of the last minutes from the file sink first (both rules' matches, unfiltered).
+            let since = Child(VigilBinary.url, ["tail", "--json", "--since", "10m", "--alerts-file", live.alertsFile, "--config", "/nonexistent", "--socket", live.socket])
+            defer { since.kill() }
+            #expect(eventually(10) { since.stdout.contains("\"proc.pid\":\(cat)") && since.stdout.contains("\"proc.pid\":\(head)") }, "\(since.stdout) \(since.stderr)")
+            since.kill()
+
             tail.kill()
             live.stop()
             #expect(live.daemon.process.terminationStatus == 0)
             #expect(access(live.socket, F_OK) != 0, "the socket file was left behind")
         }
+    }
+
+    /// The `control:` section is checked like the other keys: wrong values are errors with their line.
+    @Test func controlConfigurationErrorsAreLocated() throws {
+        let (bad, text) = try LiveDaemonTests.dryRun("control:\n  queue_size: 0\n")
+        #expect(bad == 2)
+        #expect(text.contains("vigil.yaml:2:"), "\(text)")
+        #expect(text.contains("control.queue_size must be a whole number between 1 and 1000000"), "\(text)")
+        let (relative, relativeText) = try LiveDaemonTests.dryRun("control: {socket: run/vigil.sock}\n")
+        #expect(relative == 2)
+        #expect(relativeText.contains("control.socket must be an absolute path"), "\(relativeText)")
+        let (ok, okText) = try LiveDaemonTests.dryRun("control: {socket: '', group: adm, queue_size: 64, max_clients: 4}\n")
+        #expect(ok == 0, "\(okText)")
     }
 
     @Test func nonPermittedUidIsRefused() throws {
