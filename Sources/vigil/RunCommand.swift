@@ -80,13 +80,14 @@ struct Run: ParsableCommand {
         // Live sources see this machine's processes; a followed file or plugin stdin does too (same host, now).
         let enricher = Enricher.live()
         let control = dryRun || auditRules != nil ? nil : Self.controlServer(cfg.control)
+        // Whatever way `run` ends, the thread stops and the socket file goes.
+        defer { control?.stop() }
         var factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher)
         factory.control = control
         let built: ProcessorFactory.Built
         do {
             built = try factory.make()
         } catch {
-            control?.stop()
             DaemonLog.write("\(error)")
             throw ExitCode(1)
         }
@@ -197,7 +198,6 @@ struct Run: ParsableCommand {
         notifier.notify("READY=1")
         DaemonLog.write("running (\(built.summary))")
         daemon.run()
-        control?.stop()
         notifier.notify("STOPPING=1")
         eventSocket?.resignAuditDaemon()
         DaemonLog.write("stopped: \(daemon.counters.records) records, \(daemon.counters.events) events, \(daemon.counters.malformed) malformed, \(daemon.counters.late) late")
