@@ -188,7 +188,11 @@ struct TailTests {
             // Events are plentiful; this client's standard output is a pipe nobody reads, so it stops reading too.
             let slow = Child(VigilBinary.url, ["tail", "--json", "--events", "--config", "/nonexistent", "--socket", live.socket], readStdout: false)
             defer { slow.kill() }
+            // The same in the human format.
+            let human = Child(VigilBinary.url, ["tail", "--events", "--config", "/nonexistent", "--socket", live.socket], readStdout: false)
+            defer { human.kill() }
             #expect(eventually(10) { slow.stderr.contains("vigil tail: watching alerts and events") }, "\(slow.stderr)")
+            #expect(eventually(10) { human.stderr.contains("vigil tail: watching alerts and events") }, "\(human.stderr)")
             let before = live.alerts().count
             let storm = Child(URL(fileURLWithPath: "/bin/sh"), ["-c", "for i in $(seq 150); do cat /etc/shadow; done"])
             storm.wait()
@@ -211,6 +215,11 @@ struct TailTests {
                 return missed > 0
             }, "no missed marker in \(slow.stdout.count) bytes of output")
             #expect(missed > 0)
+            human.startReadingStdout()
+            #expect(eventually(15) {
+                human.stdout.range(of: #"(?m)^--- missed [1-9][0-9]* items?: this client read too slowly and the daemon dropped the oldest ---$"#, options: .regularExpression) != nil
+            }, "no missed line in \(human.stdout.count) bytes of output")
+            human.kill()
             slow.kill()
             live.stop()
             #expect(live.daemon.process.terminationStatus == 0)
