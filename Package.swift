@@ -71,6 +71,13 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .target(
+            name: "ControlSocket",
+            dependencies: [
+                "Alerts", "RuleEngine", "VigilDaemon", "CLinux",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "vigil",
             dependencies: [
@@ -80,6 +87,7 @@ let package = Package(
                 "RuleEngine",
                 "ProcessState",
                 "Alerts",
+                "ControlSocket",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

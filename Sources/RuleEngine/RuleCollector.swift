@@ -49,6 +49,16 @@ struct RuleCollector: Sendable {
     private(set) var pluginRequirements: [(PluginRequirement, SourceLocation)] = []
     var warnings: [LoadDiagnostic] = []
 
+    /// The lists and macros alone: what a condition written outside any rules file (`vigil tail --filter`) is
+    /// compiled against, so it can use the same macros and lists as the loaded rules.
+    func definitions() -> RuleCollector {
+        var copy = self
+        copy.rules = []
+        copy.ruleIndex = [:]
+        copy.warnings = []
+        return copy
+    }
+
     func list(named name: String) -> List? { listIndex[name].map { lists[$0] } }
     func macro(named name: String) -> Macro? { macroIndex[name].map { macros[$0] } }
 

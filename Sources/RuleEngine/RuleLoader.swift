@@ -109,7 +109,7 @@ public struct RuleLoader: Sendable {
         if matchMode == .first { diagnostics += Self.shadowingWarnings(compiled.rules) }
         return Ruleset(
             rules: compiled.rules, slots: compiled.slots, matchMode: matchMode, eventTypes: eventTypes,
-            registry: registry, diagnostics: diagnostics)
+            registry: registry, diagnostics: diagnostics, definitions: collector.definitions())
     }
 
     /// With first-match, rule B never alerts when an earlier enabled rule A covers all of B's event types and every

@@ -20,6 +20,8 @@ public struct Ruleset: Sendable {
     public let diagnostics: [LoadDiagnostic]
     let slots: FieldSlotTable
     let program: EvaluationProgram
+    /// The loaded lists and macros (no rules), for conditions compiled later against them (``ConditionFilter``).
+    let definitions: RuleCollector
     /// Rule indices per event code, in evaluation order.
     private(set) var index: [[Int32]] = []
     /// Rules for event names outside the table (only "all except ..." sets reach them).
@@ -27,8 +29,9 @@ public struct Ruleset: Sendable {
 
     init(
         rules: [CompiledRule], slots: FieldSlotTable, matchMode: MatchMode, eventTypes: EventTypeTable,
-        registry: FieldRegistry, diagnostics: [LoadDiagnostic]
+        registry: FieldRegistry, diagnostics: [LoadDiagnostic], definitions: RuleCollector = RuleCollector()
     ) {
+        self.definitions = definitions
         self.rules = rules
         self.enabled = rules.map(\.enabledInFile)
         self.slots = slots

@@ -53,7 +53,7 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "state_dir", "self_seccomp", "drop_capabilities", "hostname"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "control", "state_dir", "self_seccomp", "drop_capabilities", "hostname"], section: "")
         if let o = top["outputs"] {
             do {
                 let text = try Yams.serialize(node: o)
@@ -66,6 +66,27 @@ public enum ConfigurationLoader {
             guard let m = s.mapping else { throw problem(file, s, "'metrics' must be a mapping") }
             warnUnknown(m, known: ["listen"], section: "metrics.")
             if let v = m["listen"] { config.metrics.listen = try string(v, "metrics.listen") }
+        }
+        if let s = top["control"] {
+            guard let m = s.mapping else { throw problem(file, s, "'control' must be a mapping") }
+            warnUnknown(m, known: ["socket", "group", "queue_size", "max_clients"], section: "control.")
+            if let v = m["socket"] {
+                let path = try string(v, "control.socket")
+                guard path.isEmpty || path.hasPrefix("/") else { throw problem(file, v, "control.socket must be an absolute path (or empty to disable)") }
+                guard path.utf8.count < 108 else { throw problem(file, v, "control.socket is longer than a unix socket path may be (107 bytes)") }
+                config.control.socketPath = path
+            }
+            if let v = m["group"] { config.control.group = try string(v, "control.group") }
+            if let v = m["queue_size"] {
+                let q = try number(v, "control.queue_size")
+                guard q >= 1, q <= 1_000_000, q == q.rounded() else { throw problem(file, v, "control.queue_size must be a whole number between 1 and 1000000") }
+                config.control.queueSize = Int(q)
+            }
+            if let v = m["max_clients"] {
+                let c = try number(v, "control.max_clients")
+                guard c >= 1, c <= 1_000, c == c.rounded() else { throw problem(file, v, "control.max_clients must be a whole number between 1 and 1000") }
+                config.control.maxClients = Int(c)
+            }
         }
         if let s = top["source"] {
             guard let m = s.mapping else { throw problem(file, s, "'source' must be a mapping") }

@@ -63,8 +63,22 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// The control socket `vigil tail` subscribes through.
+    public struct Control: Sendable, Equatable {
+        /// Unix socket path; empty to disable. Its directory is created if missing.
+        public var socketPath = "/run/vigil/vigil.sock"
+        /// Group (name or number) whose members may connect, besides root; empty for root only.
+        public var group = ""
+        /// Messages held per client before the oldest are dropped (and counted for the client).
+        public var queueSize = 1_024
+        /// Clients connected at once; more are refused.
+        public var maxClients = 16
+        public init() {}
+    }
+
     public var source = Source()
     public var metrics = Metrics()
+    public var control = Control()
     /// The alert outputs in full (stdout, file, syslog, webhook, program; queues, spools, aggregation). When
     /// absent, the simple `output:` keys build the sinks.
     public var outputs: OutputsConfiguration? = nil

@@ -48,8 +48,9 @@ public final class FollowedFileSource: RecordSource {
     public var pollDescriptor: Int32? { nil }
     public var name: String { "file" }
 
-    /// `stateFile`: where the position is kept; nil to start at the end of the file without persistence.
-    public init(path: String, stateFile: String?) {
+    /// `stateFile`: where the position is kept; nil to start at the end of the file without persistence
+    /// (`fromStart`: at its beginning, as `vigil tail --file --follow` reads a log whole, then what is appended).
+    public init(path: String, stateFile: String?, fromStart: Bool = false) {
         self.path = path
         self.stateFile = stateFile
         var st = stat()
@@ -63,7 +64,7 @@ public final class FollowedFileSource: RecordSource {
                 openFile(at: 0)  // rotated while we were down: the saved inode is gone, read the new file whole
             }
         } else {
-            openFile(at: exists ? Int64(st.st_size) : 0)
+            openFile(at: exists && !fromStart ? Int64(st.st_size) : 0)
             // Written now, so that a kill before the first periodic save restarts from here, not at the end.
             writeState(stateText(safeOffset: offset))
         }

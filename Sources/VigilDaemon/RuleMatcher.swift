@@ -41,8 +41,19 @@ public final class RuleMatcher {
 
     /// Evaluates one event; `body` gets the alert of each matching rule.
     public func match(_ decoded: DecodedEvent, enriched: EnrichedEvent?, _ body: (Alert) -> Void) {
+        match(fieldSource(decoded, enriched: enriched), body)
+    }
+
+    /// The Falco fields of one event (numbered as the next event): what `match` evaluates, and what an observer
+    /// of the same event (the control socket's filters) reads.
+    public func fieldSource(_ decoded: DecodedEvent, enriched: EnrichedEvent?) -> AuditFieldSource {
         eventNumber += 1
-        let source = AuditFieldSource(decoded: decoded, enriched: enriched, eventNumber: eventNumber, hostname: hostname, map: map)
+        return AuditFieldSource(decoded: decoded, enriched: enriched, eventNumber: eventNumber, hostname: hostname, map: map)
+    }
+
+    /// Evaluates one event given as its field source.
+    public func match(_ source: AuditFieldSource, _ body: (Alert) -> Void) {
+        let decoded = source.decoded
         let name = source.eventTypeName
         let code: EventTypeCode?
         if let cached = codes[name] {

@@ -1,5 +1,6 @@
 import Alerts
 import AuditStream
+import ControlSocket
 import Dispatch
 import Logging
 import ProcessState
@@ -24,6 +25,8 @@ struct ProcessorFactory {
     let printEvents: Bool
     /// Process and container state outlives reloads: it is built from the stream, not from the rules.
     let enricher: Enricher
+    /// The control socket (`vigil tail`): outlives reloads like the enricher; nil when disabled.
+    var control: ControlServer? = nil
 
     func make() throws -> Built {
         let paths = try RuleLoader.expand(paths: configuration.rules.paths)
@@ -47,6 +50,8 @@ struct ProcessorFactory {
             throw DaemonError.configuration("outputs: \(error)")
         }
         let processor = RuleProcessor(matcher: active, enricher: enricher, router: router, printEvents: printEvents)
+        processor.control = control
+        control?.setDefinitions(active.ruleset)
         return Built(
             processor: processor, eventTypes: active.syscallNames,
             summary: "\(active.ruleset.enabledRules.count) rules from \(paths.count) files")
@@ -94,6 +99,8 @@ final class RuleProcessor: EventProcessor {
     private(set) var alertsWritten = 0
     private(set) var conversionFailures = 0
     private var lastSweep: UInt64 = 0
+    /// Subscribers of the control socket see alerts (with the event behind them) and, if asked, events.
+    var control: ControlServer?
 
     init(matcher: RuleMatcher, enricher: Enricher, router: AlertRouter, printEvents: Bool) {
         self.matcher = matcher
@@ -111,20 +118,22 @@ final class RuleProcessor: EventProcessor {
             events.append(CollectionOfOne(10))
             events.flush()
         }
+        let source = matcher.fieldSource(decoded, enriched: enricher.enrich(event, decoded))
         var eventKey: String? = nil
-        matcher.match(decoded, enriched: enricher.enrich(event, decoded)) { alert in
+        matcher.match(source) { alert in
             if eventKey == nil { eventKey = (nodes.name(event.key.node) ?? "") + " " + event.stamp.text }
-            emit(alert, eventKey: eventKey)
+            emit(alert, source: source, eventKey: eventKey)
         }
+        if let control, control.wantsEvents { control.publishEvent(source) }
     }
 
     /// The rules engine renders Falco's JSON; the router's model is read back from it, so both outputs agree
     /// byte for byte on what Falco consumers see.
-    func emit(_ alert: RuleEngine.Alert, eventKey: String? = nil) {
+    func emit(_ alert: RuleEngine.Alert, source: AuditFieldSource? = nil, eventKey: String? = nil) {
         do {
             var routed = try Alerts.Alert(json: matcher.formatter.json(alert))
             if let eventKey { routed.uuid = Alerts.Alert.stableUUID(host: matcher.hostname, event: eventKey, rule: alert.rule) }
-            router.submit(routed)
+            submit(routed, source: source)
             alertsWritten += 1
         } catch {
             conversionFailures += 1
@@ -140,7 +149,14 @@ final class RuleProcessor: EventProcessor {
             time: AlertTime(nanosecondsSinceEpoch: now), priority: p, rule: "Vigil monitor: \(kind)",
             message: message, source: "internal", hostname: matcher.hostname,
             outputFields: ["vigil.notice": .string(kind)], tags: ["vigil", "monitor"])
+        submit(alert)
+    }
+
+    /// Every alert leaves through here: to the sinks, and to the control socket's subscribers (`source`: the
+    /// event behind it, nil for alerts that have none).
+    func submit(_ alert: Alerts.Alert, source: AuditFieldSource? = nil) {
         router.submit(alert)
+        if let control, control.isActive { control.publish(alert, source: source) }
     }
 
     var alertWatermark: (handed: UInt64, settled: UInt64) { router.deliveryWatermark }
@@ -174,6 +190,13 @@ final class RuleProcessor: EventProcessor {
         let c = router.counters()
         metrics.counter("vigil_alerts_submitted_total", help: "alerts handed to the router", value: Int64(c.submitted))
         metrics.counter("vigil_alerts_aggregated_total", help: "repeats folded into aggregated alerts", value: Int64(c.aggregated))
+        if let control {
+            let t = control.counters()
+            metrics.gauge("vigil_control_clients", help: "clients connected to the control socket", value: Double(t.clients))
+            metrics.counter("vigil_control_refused_total", help: "control socket connections refused (credentials, too many)", value: Int64(t.refused))
+            metrics.counter("vigil_control_delivered_total", help: "alerts and events handed to control socket clients", value: Int64(t.delivered))
+            metrics.counter("vigil_control_missed_total", help: "items dropped for control socket clients that read too slowly", value: Int64(t.missed))
+        }
         for s in c.sinks {
             let l = [("sink", s.name)]
             metrics.counter("vigil_alerts_delivered_total", l, help: "alerts a sink delivered", value: Int64(s.counters.delivered))

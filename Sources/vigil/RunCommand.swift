@@ -4,6 +4,7 @@ import ArgumentParser
 import Logging
 import AuditControl
 import AuditStream
+import ControlSocket
 import ProcessState
 import VigilDaemon
 
@@ -78,7 +79,11 @@ struct Run: ParsableCommand {
         }
         // Live sources see this machine's processes; a followed file or plugin stdin does too (same host, now).
         let enricher = Enricher.live()
-        let factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher)
+        let control = dryRun || auditRules != nil ? nil : Self.controlServer(cfg.control)
+        // Whatever way `run` ends, the thread stops and the socket file goes.
+        defer { control?.stop() }
+        var factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher)
+        factory.control = control
         let built: ProcessorFactory.Built
         do {
             built = try factory.make()
@@ -156,7 +161,9 @@ struct Run: ParsableCommand {
             reload: {
                 do {
                     let fresh = try loadConfiguration()
-                    return try ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher).make().processor
+                    var factory = ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher)
+                    factory.control = control
+                    return try factory.make().processor
                 } catch {
                     DaemonLog.write("reload: \(error)")
                     return nil
@@ -193,12 +200,30 @@ struct Run: ParsableCommand {
                 DaemonLog.write("self seccomp filter applied (\(SelfSeccomp.allowed.count) syscalls allowed)")
             }
         }
+        // After the filter: the control thread is created under it.
+        control?.start()
         notifier.notify("READY=1")
         DaemonLog.write("running (\(built.summary))")
         daemon.run()
         notifier.notify("STOPPING=1")
         eventSocket?.resignAuditDaemon()
         DaemonLog.write("stopped: \(daemon.counters.records) records, \(daemon.counters.events) events, \(daemon.counters.malformed) malformed, \(daemon.counters.late) late")
+    }
+}
+
+extension Run {
+    /// The control socket `vigil tail` connects to; a problem disables it (logged) and never stops the monitor.
+    static func controlServer(_ c: DaemonConfiguration.Control) -> ControlServer? {
+        guard !c.socketPath.isEmpty else { return nil }
+        do {
+            let access = try ControlAccess(group: c.group)
+            let server = try ControlServer(settings: .init(path: c.socketPath, access: access, queueSize: c.queueSize, maxClients: c.maxClients))
+            DaemonLog.write("control socket at \(c.socketPath) (root\(c.group.isEmpty ? "" : " and group \(c.group)"))")
+            return server
+        } catch {
+            DaemonLog.write("control socket disabled: \(error)")
+            return nil
+        }
     }
 }
 

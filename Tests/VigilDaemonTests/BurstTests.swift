@@ -47,7 +47,13 @@ struct BurstTests {
                 state_dir: \(dir.path("state"))
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let daemon = try LiveDaemonTests.RunningDaemon(config: config)
-            defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+            defer {
+                if daemon.process.isRunning {
+                    daemon.signal(SIGKILL)
+                    daemon.process.waitUntilExit()
+                }
+                _ = try? control.deleteRules(withKey: key)  // a killed daemon leaves its rules behind
+            }
             try #require(eventually(20) { daemon.readErr().contains("running (1 rules") }, "\(daemon.errText)")
             let running = try control.status()
             #expect(running.pid == UInt32(daemon.process.processIdentifier))

@@ -14,7 +14,38 @@ public enum KernelAuditLock {
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
         defer { flock(fd, LOCK_UN) }
+        let before = vigilKeys()
+        // A daemon a failed test SIGKILLed leaves its audit rules behind, and they would flood every later test's
+        // daemon with the whole machine's events: what the body added under a vigil key is removed.
+        defer {
+            for key in vigilKeys().subtracting(before) { _ = auditctl(["-D", "-k", key]) }
+        }
         return try body()
+    }
+
+    /// Keys of the installed audit rules that start with "vigil".
+    static func vigilKeys() -> Set<String> {
+        guard let text = auditctl(["-l"]) else { return [] }
+        var keys = Set<String>()
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) where word.hasPrefix("key=vigil") {
+            keys.insert(String(word.dropFirst(4)))
+        }
+        return keys
+    }
+
+    static func auditctl(_ arguments: [String]) -> String? {
+        guard let path = ["/usr/sbin/auditctl", "/sbin/auditctl"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
