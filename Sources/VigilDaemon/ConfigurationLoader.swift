@@ -53,7 +53,7 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "state_dir", "self_seccomp", "hostname"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "state_dir", "self_seccomp", "hostname", "baselines", "containers"], section: "")
         if let o = top["outputs"] {
             do {
                 let text = try Yams.serialize(node: o)
@@ -132,6 +132,15 @@ public enum ConfigurationLoader {
             if let v = m["stdout"] { config.output.stdout = try bool(v, "output.stdout") }
             if let v = m["stdout_json"] { config.output.stdoutJSON = try bool(v, "output.stdout_json") }
             if let v = m["file"] { config.output.file = try string(v, "output.file") }
+        }
+        if let s = top["baselines"] { try parseBaselines(s, into: &config.baselines, file: file, warnings: &warnings) }
+        if let s = top["containers"] {
+            guard let m = s.mapping else { throw problem(file, s, "'containers' must be a mapping") }
+            warnUnknown(m, known: ["docker_root", "containerd_root", "crio_roots", "podman_root"], section: "containers.")
+            if let v = m["docker_root"] { config.containers.dockerRoot = try string(v, "containers.docker_root") }
+            if let v = m["containerd_root"] { config.containers.containerdRoot = try string(v, "containers.containerd_root") }
+            if let v = m["crio_roots"] { config.containers.crioRoots = try strings(v, "containers.crio_roots") }
+            if let v = m["podman_root"] { config.containers.podmanRoot = try string(v, "containers.podman_root") }
         }
         if let v = top["state_dir"] { config.stateDirectory = try string(v, "state_dir") }
         if let v = top["self_seccomp"] { config.selfSeccomp = try bool(v, "self_seccomp") }

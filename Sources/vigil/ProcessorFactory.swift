@@ -1,5 +1,6 @@
 import Alerts
 import AuditStream
+import Baselines
 import Dispatch
 import Logging
 import ProcessState
@@ -24,6 +25,8 @@ struct ProcessorFactory {
     let printEvents: Bool
     /// Process and container state outlives reloads: it is built from the stream, not from the rules.
     let enricher: Enricher
+    /// So do the baselines (nil when `baselines.enabled` is false); a reload applies their knobs.
+    var baselines: BaselineEngine? = nil
 
     func make() throws -> Built {
         let paths = try RuleLoader.expand(paths: configuration.rules.paths)
@@ -47,6 +50,12 @@ struct ProcessorFactory {
             throw DaemonError.configuration("outputs: \(error)")
         }
         let processor = RuleProcessor(matcher: active, enricher: enricher, router: router, printEvents: printEvents)
+        if let baselines {
+            baselines.settings = BaselineConfig.settings(configuration.baselines)
+            processor.baselines = BaselineTap(
+                engine: baselines, priority: AlertPriority(name: configuration.baselines.priority) ?? .warning,
+                hostname: active.hostname)
+        }
         return Built(
             processor: processor, eventTypes: active.syscallNames,
             summary: "\(active.ruleset.enabledRules.count) rules from \(paths.count) files")
@@ -93,6 +102,7 @@ final class RuleProcessor: EventProcessor {
     private(set) var alertsWritten = 0
     private(set) var conversionFailures = 0
     private var lastSweep: UInt64 = 0
+    var baselines: BaselineTap?
 
     init(matcher: RuleMatcher, enricher: Enricher, router: AlertRouter, printEvents: Bool) {
         self.matcher = matcher
@@ -110,9 +120,11 @@ final class RuleProcessor: EventProcessor {
             events.append(CollectionOfOne(10))
             events.flush()
         }
-        matcher.match(decoded, enriched: enricher.enrich(event, decoded)) { alert in
+        let enriched = enricher.enrich(event, decoded)
+        matcher.match(decoded, enriched: enriched) { alert in
             emit(alert)
         }
+        baselines?.observe(enriched) { router.submit($0) }
     }
 
     /// The rules engine renders Falco's JSON; the router's model is read back from it, so both outputs agree
@@ -145,11 +157,13 @@ final class RuleProcessor: EventProcessor {
 
     func drain(timeoutSeconds: Double) {
         events?.flush()
+        baselines?.flush()
         let router = self.router
         AsyncBridge.wait { await router.shutdown(drainTimeout: .milliseconds(Int(timeoutSeconds * 1000))) }
     }
 
     func tick(nowNanos: UInt64) {
+        baselines?.tick()
         if nowNanos - lastSweep >= 30_000_000_000 {
             enricher.sweep()
             lastSweep = nowNanos
@@ -157,6 +171,7 @@ final class RuleProcessor: EventProcessor {
     }
 
     func report(into metrics: DaemonMetrics) {
+        baselines?.report(into: metrics)
         for (rule, n) in matcher.matches {
             metrics.counter("vigil_rule_matches_total", [("rule", rule)], help: "events that matched a rule", value: Int64(n))
         }

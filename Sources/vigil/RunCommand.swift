@@ -4,6 +4,7 @@ import ArgumentParser
 import Logging
 import AuditControl
 import AuditStream
+import Baselines
 import ProcessState
 import VigilDaemon
 
@@ -77,8 +78,23 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
         // Live sources see this machine's processes; a followed file or plugin stdin does too (same host, now).
-        let enricher = Enricher.live()
-        let factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher)
+        let enricher = Enricher.live(runtimes: cfg.runtimeRoots)
+        // Baselines, like the enricher, outlive reloads; a dry run or a print of the audit rules opens no database.
+        let baselines: BaselineEngine?
+        if !cfg.baselines.enabled || dryRun || auditRules != nil {
+            baselines = nil
+        } else {
+            do {
+                baselines = try BaselineEngine(
+                    settings: BaselineConfig.settings(cfg.baselines), store: BaselineStore(path: cfg.baselinesDatabase),
+                    flushInterval: Double(cfg.baselines.flushMillis) / 1000)
+                DaemonLog.write("baselines: \(baselines!.profiles.count) profiles from \(cfg.baselinesDatabase)")
+            } catch {
+                DaemonLog.write("configuration error: baselines: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        let factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher, baselines: baselines)
         let built: ProcessorFactory.Built
         do {
             built = try factory.make()
@@ -101,6 +117,7 @@ struct Run: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        plan.extraRules += BaselineConfig.auditAllRules(cfg, excludedPid: getpid())
         if let auditRules {
             guard auditRules == "print" else { throw ValidationError("--audit-rules takes 'print'") }
             for line in plan.auditctlLines { print(line) }
@@ -156,7 +173,7 @@ struct Run: ParsableCommand {
             reload: {
                 do {
                     let fresh = try loadConfiguration()
-                    return try ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher).make().processor
+                    return try ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher, baselines: baselines).make().processor
                 } catch {
                     DaemonLog.write("reload: \(error)")
                     return nil
@@ -180,6 +197,7 @@ struct Run: ParsableCommand {
         if cfg.selfSeccomp {
             // A program sink restarts its command: only then may the daemon exec.
             let programs = cfg.effectiveOutputs.sinks.contains { if case .program = $0.destination { return true } else { return false } }
+                || BaselineConfig.usesCommand(cfg.baselines)
             if let problem = SelfSeccomp.apply(extra: programs ? ["execve", "execveat", "fork", "vfork", "setsid", "setpgid", "chdir"] : []) {
                 DaemonLog.write("self seccomp filter not applied: \(problem)")
             } else {
@@ -189,6 +207,7 @@ struct Run: ParsableCommand {
         notifier.notify("READY=1")
         DaemonLog.write("running (\(built.summary))")
         daemon.run()
+        baselines?.close(nowMillis: BaselineTap.nowMillis())
         notifier.notify("STOPPING=1")
         eventSocket?.resignAuditDaemon()
         DaemonLog.write("stopped: \(daemon.counters.records) records, \(daemon.counters.events) events, \(daemon.counters.malformed) malformed, \(daemon.counters.late) late")

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Writes the engine's learning to the store off the hot path: the engine hands over a batch at each tick
+/// (a lock and an append), a thread of its own commits the batches every `interval` in one transaction, and polls
+/// the profiles' revisions to pick up what `vigil baseline …` changed. A crash loses at most the batches of one
+/// interval plus one tick.
+public final class BaselineWriter: @unchecked Sendable {
+    let store: BaselineStore
+    let interval: Double
+    private let condition = NSCondition()
+    private var pending = BaselineStore.Batch()
+    private var reloaded: [ProfileDocument] = []
+    private var removed: [String] = []
+    private var stopping = false
+    private var flushRequests = 0
+    private var flushesDone = 0
+    private var thread: Thread?
+    /// The revision of each profile as the engine last had it; a different one in the store is a change made by
+    /// an operator's command.
+    private var known: [String: Int64]
+    public private(set) var writeErrors = 0
+    public private(set) var lastError: String?
+    public private(set) var batchesWritten = 0
+
+    public init(store: BaselineStore, interval: Double = 1.0, known: [String: Int64]) {
+        self.store = store
+        self.interval = interval
+        self.known = known
+    }
+
+    public func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "vigil-baselines"
+        thread = t
+        t.start()
+    }
+
+    func enqueue(_ batch: BaselineStore.Batch) {
+        guard !batch.isEmpty else { return }
+        condition.lock()
+        pending.merge(batch)
+        for p in batch.profiles where known[p.key] == nil { known[p.key] = p.revision }
+        condition.unlock()
+    }
+
+    /// Profiles an operator changed since the last call (to replace the engine's copies) and keys removed.
+    func takeReloaded() -> [ProfileDocument] {
+        condition.lock()
+        defer { condition.unlock() }
+        let r = reloaded
+        reloaded = []
+        return r
+    }
+
+    /// Writes what is pending now and waits for it (shutdown, tests, the CLI's view of a running daemon).
+    public func flush() {
+        condition.lock()
+        guard thread != nil, !stopping else {
+            condition.unlock()
+            writePending()
+            return
+        }
+        flushRequests += 1
+        let target = flushRequests
+        condition.broadcast()
+        while flushesDone < target && !stopping { condition.wait() }
+        condition.unlock()
+    }
+
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        writePending()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            let deadline = Date().addingTimeInterval(interval)
+            while !stopping && flushRequests == flushesDone && condition.wait(until: deadline) {}
+            let done = stopping
+            let requests = flushRequests
+            condition.unlock()
+            if done { return }
+            writePending()
+            pollRevisions()
+            condition.lock()
+            flushesDone = requests
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func writePending() {
+        condition.lock()
+        let batch = pending
+        pending = BaselineStore.Batch()
+        condition.unlock()
+        guard !batch.isEmpty else { return }
+        do {
+            try store.write(batch)
+            batchesWritten += 1
+        } catch {
+            writeErrors += 1
+            lastError = "\(error)"
+        }
+    }
+
+    private func pollRevisions() {
+        guard let revisions = try? store.revisions() else { return }
+        condition.lock()
+        let changed = revisions.filter { known[$0.key] != $0.value }.map(\.key)
+        condition.unlock()
+        var docs: [ProfileDocument] = []
+        for key in changed {
+            if let doc = try? store.load(key) { docs.append(doc) }
+        }
+        condition.lock()
+        for d in docs { known[d.key] = d.revision }
+        reloaded += docs
+        condition.unlock()
+    }
+}
