@@ -42,10 +42,17 @@ public struct ProfileKey: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     /// `repository@digest` when there is a digest, else `repository:tag` (`latest` when the reference has none).
+    /// Docker Hub's implicit prefix is dropped (`docker.io/library/nginx` is `nginx`), so that docker, which
+    /// keeps the name as typed, and CRI runtimes, which qualify it, give one key for one image.
     public static func normalisedImage(_ reference: String) -> String {
         let r = ImageReference(reference)
-        if let d = r.digest { return r.repository + "@" + d }
-        return r.repository + ":" + (r.tag ?? "latest")
+        var repository = r.repository
+        for prefix in ["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"] where repository.hasPrefix(prefix) {
+            repository = String(repository.dropFirst(prefix.count))
+            break
+        }
+        if let d = r.digest { return repository + "@" + d }
+        return repository + ":" + (r.tag ?? "latest")
     }
 
     /// The key of a container's events; nil for the host.

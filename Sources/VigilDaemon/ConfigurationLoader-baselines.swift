@@ -12,7 +12,7 @@ extension ConfigurationLoader {
         let known: Set<String> = [
             "enabled", "database", "learning_seconds", "quiet_seconds", "max_items_per_dimension", "max_items_per_profile",
             "max_profiles", "priority", "repeat_window_seconds", "flush_ms", "alert_file_reads", "host_units",
-            "audit_all_syscalls", "protect",
+            "audit_all_syscalls", "audit_all_fields", "protect",
         ]
         for (k, _) in m where !known.contains(k.string ?? "") {
             warnings.append(problem(file, k, "unknown key 'baselines.\(k.string ?? "?")' (ignored)"))
@@ -47,6 +47,15 @@ extension ConfigurationLoader {
         if let x = try bool("alert_file_reads") { b.alertFileReads = x }
         if let x = try bool("host_units") { b.hostUnits = x }
         if let x = try bool("audit_all_syscalls") { b.auditAllSyscalls = x }
+        if let v = m["audit_all_fields"] {
+            guard let seq = v.sequence else { throw problem(file, v, "'baselines.audit_all_fields' must be a list of auditctl -F conditions") }
+            b.auditAllFields = try seq.map { n in
+                guard let s = n.scalar?.string, s.contains(where: { "=<>&".contains($0) }), !s.contains(" ") else {
+                    throw problem(file, n, "baselines.audit_all_fields: each item is one auditctl -F condition such as auid=unset")
+                }
+                return s
+            }
+        }
         if let v = m["priority"] {
             let p = try string("priority", in: v)!
             guard priorities.contains(p.lowercased()) else { throw problem(file, v, "baselines.priority '\(p)' is not a Falco priority") }

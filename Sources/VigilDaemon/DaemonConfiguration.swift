@@ -82,6 +82,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         /// Audit every syscall (`-S all`), so the syscall dimension and seccomp export are complete. Costly: see
         /// docs/PERFORMANCE.md.
         public var auditAllSyscalls = false
+        /// auditctl `-F` conditions narrowing that rule (`auid=unset`: processes no user logged in to start, such
+        /// as a runtime's containers).
+        public var auditAllFields: [String] = []
         /// Default action of a profile in protect mode: none, kill, freeze, command.
         public var protectAction = "none"
         public var protectCommand: [String] = []

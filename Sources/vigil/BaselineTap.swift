@@ -24,7 +24,16 @@ final class BaselineTap {
         engine.observe(e, nowMillis: Self.nowMillis()) { d in submit(Self.alert(d, priority: priority, hostname: hostname)) }
     }
 
-    func tick() { engine.tick(nowMillis: Self.nowMillis()) }
+    private var reportedStoreErrors = 0
+
+    func tick() {
+        engine.tick(nowMillis: Self.nowMillis())
+        let errors = engine.storeErrors
+        if errors > reportedStoreErrors {
+            DaemonLog.write("baselines: \(errors - reportedStoreErrors) database write(s) failed: \(engine.lastStoreError ?? "?")")
+            reportedStoreErrors = errors
+        }
+    }
     func flush() { engine.flush(nowMillis: Self.nowMillis()) }
 
     func report(into metrics: DaemonMetrics) {
@@ -129,7 +138,8 @@ enum BaselineConfig {
     static func auditAllRules(_ cfg: DaemonConfiguration, excludedPid: Int32) -> [AuditRule] {
         guard cfg.baselines.enabled, cfg.baselines.auditAllSyscalls else { return [] }
         return cfg.audit.arches.compactMap(AuditRule.Arch.init(rawValue:)).map {
-            AuditRule(arch: $0, syscalls: ["all"], key: cfg.audit.key + "\u{1}baseline-all", excludedPid: excludedPid)
+            AuditRule(arch: $0, syscalls: ["all"], key: cfg.audit.key + "\u{1}baseline-all", excludedPid: excludedPid,
+                fields: cfg.baselines.auditAllFields)
         }
     }
 }
