@@ -69,14 +69,38 @@ public final class BaselineEngine {
             return ProfileKey(kind: .unit, name: unit)
         }
         // Metadata can arrive after the first events (the runtime writes it late): only a key with an image is
-        // cached, so a container's later events move to its image's profile.
+        // cached, so a container's later events move to its image's profile, taking what was learned under the
+        // container's id along.
         if let k = keyCache[c.fullID] { return k }
         let k = ProfileKey.forContainer(c)
         if let k, k.kind == .image {
             if keyCache.count >= 8_192 { keyCache.removeAll(keepingCapacity: true) }
             keyCache[c.fullID] = k
+            adopt(ProfileKey(kind: .container, name: c.fullID), into: k, nowMillis: e.timeMillis)
         }
         return k
+    }
+
+    /// Moves a profile learned under a container's id into its image's profile, once the image is known.
+    private func adopt(_ from: ProfileKey, into to: ProfileKey, nowMillis: Int64) {
+        guard let old = profiles[from], old.mode == .learning else { return }
+        let target: Profile
+        if let p = profiles[to] {
+            target = p
+        } else {
+            target = Profile(key: to, nowMillis: old.createdMillis)
+            profiles[to] = target
+        }
+        profiles[from] = nil
+        batch.removed.append(.init(key: from.description, revision: old.revision))
+        dirty.insert(to)
+        target.events += old.events
+        guard target.mode == .learning else { return }
+        for d in Dimension.allCases {
+            for item in old.items[d.index] where !target.contains(d, item) {
+                learn(Observation(d, Array(item.utf8)), target, old.lastGrowthMillis)
+            }
+        }
     }
 
     /// Learns from or checks one event; `deviation` is called for each item outside a monitored profile (at

@@ -186,14 +186,21 @@ public final class BaselineStore: @unchecked Sendable {
             public var count: Int64
             public var timeMillis: Int64
         }
+        /// A profile merged into another (a container's, once its image is known).
+        public struct Removal: Sendable {
+            public var key: String
+            public var revision: Int64
+        }
+        public var removed: [Removal] = []
         public var profiles: [ProfileState] = []
         public var items: [Item] = []
         public var deviations: [DeviationSeen] = []
-        public var isEmpty: Bool { profiles.isEmpty && items.isEmpty && deviations.isEmpty }
+        public var isEmpty: Bool { removed.isEmpty && profiles.isEmpty && items.isEmpty && deviations.isEmpty }
         public init() {}
 
         /// Later states of a profile replace earlier ones; items and deviations accumulate.
         mutating func merge(_ other: Batch) {
+            removed += other.removed
             profiles += other.profiles
             items += other.items
             deviations += other.deviations
@@ -202,6 +209,9 @@ public final class BaselineStore: @unchecked Sendable {
 
     public func write(_ batch: Batch) throws {
         try pool.write { db in
+            for r in batch.removed {
+                try db.execute(sql: "DELETE FROM profile WHERE key = ? AND revision = ?", arguments: [r.key, r.revision])
+            }
             var latest: [String: Int] = [:]
             for (i, p) in batch.profiles.enumerated() { latest[p.key] = i }
             let upsert = try db.cachedStatement(sql: """

@@ -18,6 +18,8 @@ public final class BaselineWriter: @unchecked Sendable {
     /// The revision of each profile as the engine last had it; a different one in the store is a change made by
     /// an operator's command.
     private var known: [String: Int64]
+    /// Profiles the engine merged away: their rows may still be in the store until the batch is written.
+    private var removedKeys: Set<String> = []
     public private(set) var writeErrors = 0
     public private(set) var lastError: String?
     public private(set) var batchesWritten = 0
@@ -40,6 +42,10 @@ public final class BaselineWriter: @unchecked Sendable {
         condition.lock()
         pending.merge(batch)
         for p in batch.profiles where known[p.key] == nil { known[p.key] = p.revision }
+        for r in batch.removed {
+            known[r.key] = nil
+            removedKeys.insert(r.key)
+        }
         condition.unlock()
     }
 
@@ -111,7 +117,8 @@ public final class BaselineWriter: @unchecked Sendable {
     private func pollRevisions() {
         guard let revisions = try? store.revisions() else { return }
         condition.lock()
-        let changed = revisions.filter { known[$0.key] != $0.value }.map(\.key)
+        removedKeys = removedKeys.filter { revisions[$0] != nil }
+        let changed = revisions.filter { known[$0.key] != $0.value && !removedKeys.contains($0.key) }.map(\.key)
         condition.unlock()
         var docs: [ProfileDocument] = []
         for key in changed {

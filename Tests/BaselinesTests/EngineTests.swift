@@ -50,6 +50,22 @@ struct EngineTests {
         #expect(engine.profiles[ProfileKey(parsing: "web:1")]?.events == 14)
     }
 
+    /// A container's first events come before the runtime has written its metadata: what was learned under its
+    /// id moves into the image's profile once the image is known.
+    @Test func aContainerProfileIsAdoptedByItsImage() throws {
+        var t = TestEvents()
+        let engine = try BaselineEngine(settings: Self.settings(), store: nil)
+        _ = Self.run(engine, t.enrich(t.workload(), container: TestEvents.container(id: TestEvents.idA, image: nil)), at: 0)
+        #expect(engine.profiles.keys.map(\.description) == ["container:" + TestEvents.idA])
+        _ = Self.run(engine, t.enrich(t.lines("openat", pid: 100, exit: 3, args: [0xffffff9c, 0, 0, 0], paths: [.init(name: "/etc/late")]),
+            container: TestEvents.container(id: TestEvents.idA, image: "web:1")), at: 100)
+        #expect(engine.profiles.keys.map(\.description) == ["web:1"])
+        let p = try #require(engine.profiles[ProfileKey(parsing: "web:1")])
+        #expect(p.contains(.process, "/bin/cat <- /bin/busybox"))
+        #expect(p.contains(.file, "r /etc/late"))
+        #expect(p.events == 8)
+    }
+
     @Test func switchesToMonitoringAfterLearningAndQuietThenReportsOnlyNewBehaviour() throws {
         var t = TestEvents()
         let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
