@@ -29,6 +29,7 @@ public final class BaselineEngine {
     private var keyCache: [String: ProfileKey] = [:]
     private var units: UnitResolver
     private var buffer: [Observation] = []
+    private var extractor = BehaviourExtractor()
     private var batch = BaselineStore.Batch()
     private var dirty: Set<ProfileKey> = []
     private var repeats: [UInt64: RepeatState] = [:]
@@ -123,7 +124,7 @@ public final class BaselineEngine {
         statistics.profiledEvents += 1
         profile.events += 1
         buffer.removeAll(keepingCapacity: true)
-        BehaviourExtractor.extract(e, into: &buffer)
+        extractor.extract(e, into: &buffer)
         if profile.mode == .learning {
             for o in buffer where !profile.contains(o) { learn(o, profile, nowMillis) }
             return

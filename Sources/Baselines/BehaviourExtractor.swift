@@ -3,7 +3,15 @@ import ProcessState
 
 /// Reads the items of every dimension out of one enriched syscall event. Only what the event proves is used: a
 /// failed exec or open adds nothing but its syscall; an unknown parent leaves the parent out rather than guessing.
-public enum BehaviourExtractor {
+///
+/// The syscall and user items of an event are looked up in small caches (by arch and number, by uid), so the
+/// common event costs two integer-keyed lookups and no allocation before the profile's set lookups.
+public struct BehaviourExtractor {
+    private var syscalls: [UInt64: (Observation, Kind?)] = [:]
+    private var users: [Int64: Observation] = [:]
+
+    public init() {}
+
     enum Kind {
         case exec, open, openat, openat2, creat, modify, connect, send, bind, socket
     }
@@ -22,37 +30,47 @@ public enum BehaviourExtractor {
 
     /// Appends the event's observations to `out` (a buffer the caller reuses). `parentUnknownExec` receives the
     /// `x PATH` item of an exec whose parent is not known, which the engine checks instead of the process pair.
-    public static func extract(_ e: EnrichedEvent, into out: inout [Observation]) {
+    public mutating func extract(_ e: EnrichedEvent, into out: inout [Observation]) {
         guard let sc = e.event.syscall, let name = sc.name else { return }
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        appendText(sc.archName ?? "arch?", to: &text)
-        text.append(0x20)
-        appendText(name, to: &text)
-        out.append(Observation(.syscall, text))
+        let kind: Kind?
+        let cacheKey = UInt64(sc.arch ?? 0) << 32 | UInt64(UInt32(truncatingIfNeeded: sc.number ?? -1))
+        if sc.number != nil, let hit = syscalls[cacheKey] {
+            out.append(hit.0)
+            kind = hit.1
+        } else {
+            var text: [UInt8] = []
+            text.reserveCapacity(32)
+            Self.appendText(sc.archName ?? "arch?", to: &text)
+            text.append(0x20)
+            Self.appendText(name, to: &text)
+            let o = Observation(.syscall, text)
+            kind = Self.kinds[name]
+            if sc.number != nil, syscalls.count < 4_096 { syscalls[cacheKey] = (o, kind) }
+            out.append(o)
+        }
 
         let p = e.event.process
-        if let uid = p.uid { out.append(Observation(.user, Array("uid \(uid)".utf8))) }
-        if let euid = p.euid, euid != p.uid { out.append(Observation(.user, Array("uid \(euid)".utf8))) }
+        if let uid = p.uid { out.append(user(uid)) }
+        if let euid = p.euid, euid != p.uid { out.append(user(euid)) }
 
-        guard let kind = kinds[name] else { return }
+        guard let kind else { return }
         let success = sc.success ?? ((sc.exit ?? -1) >= 0)
         switch kind {
         case .exec:
             guard success, let path = e.paths.first?.name ?? e.process.exePath else { return }
             let general = PathGeneraliser.generalise(path)
             var file: [UInt8] = Array("x ".utf8)
-            appendText(general, to: &file)
+            Self.appendText(general, to: &file)
             out.append(Observation(.file, file))
             if let parent = e.ancestors.first?.exePath {
                 var item: [UInt8] = []
-                appendText(general, to: &item)
+                Self.appendText(general, to: &item)
                 item.append(contentsOf: " <- ".utf8)
-                appendText(PathGeneraliser.generalise(parent), to: &item)
+                Self.appendText(PathGeneraliser.generalise(parent), to: &item)
                 out.append(Observation(.process, item))
             }
         case .open, .openat, .openat2, .creat:
-            guard success, let path = openedPath(e) else { return }
+            guard success, let path = Self.openedPath(e) else { return }
             let flags: UInt64?
             switch kind {
             case .open: flags = sc.args.count > 1 ? sc.args[1] : nil
@@ -62,24 +80,31 @@ public enum BehaviourExtractor {
             var writes = kind == .creat
             if let flags { writes = flags & 3 != 0 || flags & 0o1100 != 0 }  // O_WRONLY/O_RDWR, O_CREAT, O_TRUNC
             else if kind == .openat2 { writes = e.paths.contains { $0.nametype.map { Array($0) } == Array("CREATE".utf8) } }
-            out.append(file(writes ? "w " : "r ", path))
+            out.append(Self.file(writes ? "w " : "r ", path))
         case .modify:
             guard success else { return }
             for item in e.paths where item.nametype.map({ Array($0) }) != Array("PARENT".utf8) {
-                if let n = item.name { out.append(file("w ", n)) }
+                if let n = item.name { out.append(Self.file("w ", n)) }
             }
         case .connect, .send:
-            guard let a = e.event.sockaddrs.first, let endpoint = endpoint(a) else { return }
+            guard let a = e.event.sockaddrs.first, let endpoint = Self.endpoint(a) else { return }
             // A refused or pending connect is still an attempt to reach that address.
             if !success, sc.errno != "ECONNREFUSED", sc.errno != "EINPROGRESS", sc.errno != "ETIMEDOUT" { return }
             out.append(Observation(.network, Array(("connect " + endpoint).utf8)))
         case .bind:
-            guard success, let a = e.event.sockaddrs.first, let endpoint = endpoint(a) else { return }
+            guard success, let a = e.event.sockaddrs.first, let endpoint = Self.endpoint(a) else { return }
             out.append(Observation(.network, Array(("bind " + endpoint).utf8)))
         case .socket:
             guard success, let domain = sc.args.first else { return }
-            out.append(Observation(.network, Array(("socket " + familyName(domain)).utf8)))
+            out.append(Observation(.network, Array(("socket " + Self.familyName(domain)).utf8)))
         }
+    }
+
+    private mutating func user(_ uid: Int64) -> Observation {
+        if let o = users[uid] { return o }
+        let o = Observation(.user, Array("uid \(uid)".utf8))
+        if users.count < 4_096 { users[uid] = o }
+        return o
     }
 
     static func file(_ mode: String, _ path: Bytes) -> Observation {

@@ -67,7 +67,7 @@ struct BaselineCommand: ParsableCommand {
             PROFILE is an image (repository:tag or repository@digest), container:<id> or unit:<name>.service; a \
             unique prefix is enough.
             """,
-        subcommands: [List.self, Show.self, Export.self, Import.self, Accept.self, Reset.self, Mode.self]
+        subcommands: [List.self, Show.self, Export.self, Import.self, Accept.self, Reset.self, Mode.self, BaselineBench.self]
     )
 
     struct List: ParsableCommand {
