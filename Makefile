@@ -52,6 +52,7 @@ bench: bench-deps release
 	scripts/bench.sh
 	scripts/bench-live.sh
 	scripts/bench-process-table.sh
+	scripts/bench-baselines.sh
 
 clean:
 	rm -rf .build

@@ -64,15 +64,16 @@ public final class BaselineEngine {
 
     /// The profile an event belongs to; nil for events not profiled (host processes unless `hostUnits`).
     func profileKey(_ e: EnrichedEvent) -> ProfileKey? {
-        guard let c = e.container else { return nil }
-        if c.isHost {
+        guard let identity = e.container?.identity else { return nil }
+        if identity.isHost {
             guard settings.hostUnits, let pid = e.process.pid, let unit = units.unit(pid: pid) else { return nil }
             return ProfileKey(kind: .unit, name: unit)
         }
         // Metadata can arrive after the first events (the runtime writes it late): only a key with an image is
         // cached, so a container's later events move to its image's profile, taking what was learned under the
         // container's id along.
-        if let k = keyCache[c.fullID] { return k }
+        if let k = keyCache[identity.fullID] { return k }
+        guard let c = e.container else { return nil }
         let k = ProfileKey.forContainer(c)
         if let k, k.kind == .image {
             if keyCache.count >= 8_192 { keyCache.removeAll(keepingCapacity: true) }
@@ -93,6 +94,7 @@ public final class BaselineEngine {
             profiles[to] = target
         }
         profiles[from] = nil
+        lastProfile = nil
         batch.removed.append(.init(key: from.description, revision: old.revision))
         dirty.insert(to)
         target.events += old.events
@@ -108,11 +110,17 @@ public final class BaselineEngine {
     /// most once per repeat window for the same item).
     public func observe(_ e: EnrichedEvent, nowMillis: Int64, deviation: (Deviation) -> Void) {
         statistics.events += 1
-        guard e.event.syscall != nil, let key = profileKey(e) else { return }
+        guard e.event.syscall != nil else { return }
         let profile: Profile
-        if let p = profiles[key] {
+        // Consecutive events mostly come from one container: remember its profile (the id's storage is shared
+        // with the enricher's, so the comparison is usually a pointer check).
+        if let last = lastProfile, let id = e.container?.identity.fullID, id == lastContainerID {
+            profile = last
+        } else if let key = profileKey(e), let p = profiles[key] {
             profile = p
+            remember(e, p)
         } else {
+            guard let key = profileKey(e) else { return }
             guard profiles.count < settings.maxProfiles else {
                 statistics.profilesRefused += 1
                 return
@@ -120,6 +128,7 @@ public final class BaselineEngine {
             profile = Profile(key: key, nowMillis: nowMillis)
             profiles[key] = profile
             dirty.insert(key)
+            remember(e, profile)
         }
         statistics.profiledEvents += 1
         profile.events += 1
@@ -141,6 +150,19 @@ public final class BaselineEngine {
             if o.dimension == .file && o.item.first == UInt8(ascii: "r") && !settings.alertFileReads { continue }
             report(o, profile, e, nowMillis, deviation)
         }
+    }
+
+    private var lastContainerID: String?
+    private var lastProfile: Profile?
+
+    private func remember(_ e: EnrichedEvent, _ p: Profile) {
+        // Only image keys are final; a container's id key may still move to its image.
+        guard p.key.kind == .image, let id = e.container?.identity.fullID else {
+            lastProfile = nil
+            return
+        }
+        lastContainerID = id
+        lastProfile = p
     }
 
     private func hasProcessItem(_ b: [Observation]) -> Bool { b.contains { $0.dimension == .process } }
@@ -203,7 +225,9 @@ public final class BaselineEngine {
     /// the batch to the writer.
     public func tick(nowMillis: Int64) {
         if let writer {
-            for doc in writer.takeReloaded() {
+            let reloaded = writer.takeReloaded()
+            if !reloaded.isEmpty { lastProfile = nil }
+            for doc in reloaded {
                 let p = doc.makeProfile()
                 profiles[p.key] = p
                 nextSeq[p.key] = p.itemCount

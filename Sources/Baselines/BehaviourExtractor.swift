@@ -108,8 +108,17 @@ public struct BehaviourExtractor {
     }
 
     static func file(_ mode: String, _ path: Bytes) -> Observation {
-        var item = Array(mode.utf8)
-        appendText(PathGeneraliser.generalise(path), to: &item)
+        var item: [UInt8] = []
+        item.reserveCapacity(path.count + 4)
+        item.append(contentsOf: mode.utf8)
+        PathGeneraliser.generalise(path, into: &item)
+        // Printable as it is in nearly every case; else escaped (see appendText).
+        if !item.allSatisfy({ $0 >= 0x20 && $0 < 0x7f && $0 != 0x5c }) {
+            let general = item.dropFirst(mode.utf8.count)
+            var escaped = Array(mode.utf8)
+            escaped.append(contentsOf: Printable.escape(general).utf8)
+            item = escaped
+        }
         return Observation(.file, item)
     }
 

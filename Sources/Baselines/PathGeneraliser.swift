@@ -26,10 +26,25 @@ public enum PathGeneraliser {
     }
 
     public static func generalise<C: Collection>(_ path: C) -> [UInt8] where C.Element == UInt8 {
-        let p = Array(path.prefix(maxLength))
         var out: [UInt8] = []
-        out.reserveCapacity(p.count)
-        let tempRootLength = temporaryRoots.first { r in p.count > r.count && p.starts(with: r) }?.count ?? 0
+        generalise(path, into: &out)
+        return out
+    }
+
+    /// Appends the pattern of `path` to `out` (one buffer for the whole item on the hot path).
+    public static func generalise<C: Collection>(_ path: C, into out: inout [UInt8]) where C.Element == UInt8 {
+        if let done = path.withContiguousStorageIfAvailable({ generalise(buffer: $0, into: &out) }) { return done }
+        Array(path).withUnsafeBufferPointer { generalise(buffer: $0, into: &out) }
+    }
+
+    static func generalise(buffer whole: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let p = UnsafeBufferPointer(rebasing: whole.prefix(maxLength))
+        out.reserveCapacity(out.count + p.count + 1)
+        var tempRootLength = 0
+        for r in temporaryRoots where p.count > r.count && p.starts(with: r) {
+            tempRootLength = r.count
+            break
+        }
         var i = 0
         while i < p.count {
             if p[i] == slash {
@@ -50,8 +65,7 @@ public enum PathGeneraliser {
             }
             i = end
         }
-        if path.count > maxLength, out.last != star { out.append(star) }
-        return out
+        if whole.count > maxLength, out.last != star { out.append(star) }
     }
 
     static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
@@ -60,22 +74,22 @@ public enum PathGeneraliser {
     static func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5a }
 
     /// A temp-dir name that is made per run: it has a digit, or it is long and mixes upper and lower case.
-    static func isVolatile(_ c: ArraySlice<UInt8>) -> Bool {
+    static func isVolatile(_ c: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         if c.count == 1 && c.first == star { return false }
         if c.contains(where: isDigit) { return true }
         return c.count >= 6 && c.contains(where: isUpper) && c.contains(where: isLower)
     }
 
     /// `.json` of `upload_81.json`: a dot followed by one to five lower-case letters at the end, not at the start.
-    static func keptExtension(_ c: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        guard let d = c.lastIndex(of: dot), d > c.startIndex else { return [] }
+    static func keptExtension(_ c: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        guard let d = c.lastIndex(of: dot), d > c.startIndex else { return c[c.endIndex...] }
         let ext = c[(d + 1)...]
-        guard (1...5).contains(ext.count), ext.allSatisfy(isLower) else { return [] }
+        guard (1...5).contains(ext.count), ext.allSatisfy(isLower) else { return c[c.endIndex...] }
         return c[d...]
     }
 
     /// Copies a component, replacing long hex ids and version/date runs by `*`.
-    static func generaliseRuns(_ c: ArraySlice<UInt8>, into out: inout [UInt8]) {
+    static func generaliseRuns(_ c: Slice<UnsafeBufferPointer<UInt8>>, into out: inout [UInt8]) {
         var i = c.startIndex
         while i < c.endIndex {
             // A hex id: a run of hex digits and dashes, at least 12 hex digits with at least one decimal digit.

@@ -30,6 +30,11 @@ public struct SeccompProfile: Sendable {
         "riscv64": "SCMP_ARCH_RISCV64",
     ]
 
+    /// Syscalls audit can never show a baseline, always allowed: `exit` and `exit_group` do not return (an audit
+    /// record is written at syscall exit), `rt_sigreturn` and `restart_syscall` are made by the kernel's signal
+    /// machinery on the process's behalf. Without them every process of the container would crash at its end.
+    public static let unauditable = ["exit", "exit_group", "rt_sigreturn", "restart_syscall"]
+
     public init(profile doc: ProfileDocument, extra: [String] = []) throws {
         var byArch: [String: Set<String>] = [:]
         for item in doc.items(.syscall) {
@@ -45,7 +50,7 @@ public struct SeccompProfile: Sendable {
         var result: [String: [String]] = [:]
         for arch in known {
             let token = Self.token(arch)!
-            var names = byArch[arch]!.union(extra)
+            var names = byArch[arch]!.union(extra).union(Self.unauditable)
             for n in names where seccomp_syscall_resolve_name_arch(token, n) == __NR_SCMP_ERROR {
                 unknown.append("\(arch) \(n)")
                 names.remove(n)

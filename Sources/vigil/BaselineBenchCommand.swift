@@ -21,7 +21,7 @@ struct BaselineBench: ParsableCommand {
 
     @Argument(help: "An audit log (auditd's format).") var log: String
     @Option(help: "Also write the learned profiles to this SQLite file and report its size.") var db: String?
-    @Option(help: "Events enriched per timed chunk.") var chunk = 20_000
+    @Option(help: "Events enriched per timed chunk (small: the daemon checks an event while it is in cache).") var chunk = 512
 
     func run() throws {
         var settings = BaselineSettings()
@@ -90,7 +90,8 @@ struct BaselineBench: ParsableCommand {
         }
         func drain() {
             let start = DispatchTime.now().uptimeNanoseconds
-            for e in batch { engine.observe(e, nowMillis: 1) { _ in } }
+            // By index: the daemon hands the engine the event it just made, without a copy.
+            for i in batch.indices { engine.observe(batch[i], nowMillis: 1) { _ in } }
             result.nanos += Double(DispatchTime.now().uptimeNanoseconds - start)
             result.events += batch.count
             batch.removeAll(keepingCapacity: true)
