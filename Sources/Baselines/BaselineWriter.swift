@@ -15,14 +15,26 @@ public final class BaselineWriter: @unchecked Sendable {
     private var flushRequests = 0
     private var flushesDone = 0
     private var thread: Thread?
+    private var finished = false
     /// The revision of each profile as the engine last had it; a different one in the store is a change made by
     /// an operator's command.
     private var known: [String: Int64]
     /// Profiles the engine merged away: their rows may still be in the store until the batch is written.
     private var removedKeys: Set<String> = []
-    public private(set) var writeErrors = 0
-    public private(set) var lastError: String?
-    public private(set) var batchesWritten = 0
+    private var errors = 0
+    private var lastErrorText: String?
+    private var written = 0
+
+    /// Failed batch writes (each is logged by the daemon with the last error).
+    public var writeErrors: Int { locked { errors } }
+    public var lastError: String? { locked { lastErrorText } }
+    public var batchesWritten: Int { locked { written } }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return body()
+    }
 
     public init(store: BaselineStore, interval: Double = 1.0, known: [String: Int64]) {
         self.store = store
@@ -73,10 +85,12 @@ public final class BaselineWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Waits for the thread's last write, then writes what is left, in order.
     public func stop() {
         condition.lock()
         stopping = true
         condition.broadcast()
+        while thread != nil && !finished { condition.wait() }
         condition.unlock()
         writePending()
     }
@@ -88,8 +102,13 @@ public final class BaselineWriter: @unchecked Sendable {
             while !stopping && flushRequests == flushesDone && condition.wait(until: deadline) {}
             let done = stopping
             let requests = flushRequests
+            if done {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
             condition.unlock()
-            if done { return }
             writePending()
             pollRevisions()
             condition.lock()
@@ -107,10 +126,12 @@ public final class BaselineWriter: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         do {
             try store.write(batch)
-            batchesWritten += 1
+            locked { written += 1 }
         } catch {
-            writeErrors += 1
-            lastError = "\(error)"
+            locked {
+                errors += 1
+                lastErrorText = "\(error)"
+            }
         }
     }
 

@@ -17,7 +17,8 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "Configuration file the default database path is read from.")
     var config: String = "/etc/vigil/vigil.yaml"
 
-    func open() throws -> BaselineStore {
+    /// `create`: only `import` makes a new database (a profile shipped to a node that has not learned yet).
+    func open(create: Bool = false) throws -> BaselineStore {
         var path = db
         if path == nil {
             var cfg = DaemonConfiguration()
@@ -31,7 +32,7 @@ struct DatabaseOptions: ParsableArguments {
             path = cfg.baselinesDatabase
         }
         guard let path else { throw ValidationError("no database") }
-        if access(path, F_OK) != 0 { throw ValidationError("\(path): no baselines database (is baselines.enabled on?)") }
+        if !create, access(path, F_OK) != 0 { throw ValidationError("\(path): no baselines database (is baselines.enabled on?)") }
         do {
             return try BaselineStore(path: path)
         } catch {
@@ -154,7 +155,7 @@ struct BaselineCommand: ParsableCommand {
             } catch let e as DecodingError {
                 throw ValidationError("\(file): not a Vigil baseline: \(Self.describe(e))")
             }
-            let store = try options.open()
+            let store = try options.open(create: true)
             try store.importProfile(doc)
             print("imported \(safe(doc.key)) (\(doc.mode.rawValue), \(doc.itemCount) items)")
         }

@@ -121,14 +121,15 @@ struct BaselineTests {
     static func vigil(_ args: [String]) throws -> CommandResult { try runCommand(VigilBinary.url.path, args) }
 
     /// A small service loop: reads its config, lists, writes its output under a work directory, asks a backend
-    /// on port 8080 (nothing listens: the attempt is what is learned).
+    /// on port 8080 (nothing listens: the attempt is what is learned). The shell stays a second so that the
+    /// daemon reads its /proc entry (container attribution) even when it lags behind a busy machine.
     static let workload = """
         cat /etc/hostname > /dev/null
         ls / > /dev/null
         mkdir -p /tmp/work
         echo ok > /tmp/work/out.txt
         wget -q -T 1 -O /dev/null http://127.0.0.1:8080/ 2>/dev/null
-        true
+        sleep 1
         """
 
     @Test func learnRestartThenOnlyNewBehaviourAlerts() throws {
@@ -147,6 +148,7 @@ struct BaselineTests {
             let c = try lab.run("bl-web", image: image)
             var daemon = try Daemon(dir: dir, baselines: settings, name: "learn")
             defer { _ = daemon.stop() }
+            usleep(1_000_000)  // start-up work (the /proc seed) done before the workload
             let db = dir.path("state/baselines.sqlite")
             // On a shared machine another audit client can take events away for a while: run the workload until
             // the profile holds what it does (its last item, the connection attempt), then once more.
@@ -190,7 +192,7 @@ struct BaselineTests {
                     mkdir -p /data/new
                     echo y > /data/new/f
                     wget -q -T 1 -O /dev/null http://127.0.0.1:9999/ 2>/dev/null
-                    true
+                    sleep 1
                     """)
                 #expect(r.status == 0)
                 complete = eventually(10) { Set(daemon.deviations().map(\.rule)).isSuperset(of: expected) }
@@ -228,7 +230,8 @@ struct BaselineTests {
                   audit_all_fields: [auid=\(Self.auid)]
                 """, name: "seccomp")
             defer { _ = daemon.stop() }
-            let work = "cat /etc/hostname; ls /usr/local/bin; /usr/local/bin/labtool pid\n"
+            // Output that does not depend on the container (its hostname, its pids).
+            let work = "head -1 /etc/passwd; ls /usr/local/bin; /usr/local/bin/labtool pid > /dev/null && echo labtool-ok; sleep 1\n"
             // Learned with no-new-privileges, as it will run: runc then applies the filter right before execve.
             // The init's own calls must return while learning to be seen: a loop of short sleeps, not one long one.
             let loop = ["sh", "-c", "while :; do sleep 1; done"]
