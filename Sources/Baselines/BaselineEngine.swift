@@ -24,6 +24,8 @@ public final class BaselineEngine {
         public var profilesRefused = 0
         public var modeSwitches = 0
         public var protectActions = 0
+        /// Events of the container runtime's own processes, left out (see `BaselineSettings.runtimeProcessPrefixes`).
+        public var runtimeEvents = 0
     }
 
     private var keyCache: [String: ProfileKey] = [:]
@@ -111,6 +113,10 @@ public final class BaselineEngine {
     public func observe(_ e: EnrichedEvent, nowMillis: Int64, deviation: (Deviation) -> Void) {
         statistics.events += 1
         guard e.event.syscall != nil else { return }
+        if let comm = e.event.process.comm, settings.runtimeProcessPrefixes.contains(where: { comm.starts(with: $0) }) {
+            statistics.runtimeEvents += 1
+            return
+        }
         let profile: Profile
         // Consecutive events mostly come from one container: remember its profile (the id's storage is shared
         // with the enricher's, so the comparison is usually a pointer check).

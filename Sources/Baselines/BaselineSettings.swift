@@ -23,6 +23,12 @@ public struct BaselineSettings: Sendable, Equatable {
     /// Profiles that go to `protect` (not `monitoring`) when their learning ends.
     public var protectAfterLearning: Set<String> = []
 
+    /// Processes whose events are not the workload's: the container runtime's own init inside the container
+    /// (runc names its stages `runc:[0:PARENT]`, `runc:[1:CHILD]`, `runc:[2:INIT]` until it execs the workload).
+    /// Whether their set-up calls are attributed to the container depends on when the daemon first reads their
+    /// cgroup, so learning them would make profiles depend on timing. Matched as comm prefixes.
+    public var runtimeProcessPrefixes: [[UInt8]] = [Array("runc:[".utf8)]
+
     public init() {}
 
     public func protectAction(for key: ProfileKey) -> ProtectAction {

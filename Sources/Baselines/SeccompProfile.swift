@@ -30,9 +30,11 @@ public struct SeccompProfile: Sendable {
         "riscv64": "SCMP_ARCH_RISCV64",
     ]
 
-    /// Syscalls audit can never show a baseline, always allowed: `exit` and `exit_group` do not return (an audit
-    /// record is written at syscall exit), `rt_sigreturn` and `restart_syscall` are made by the kernel's signal
-    /// machinery on the process's behalf. Without them every process of the container would crash at its end.
+    /// Syscalls a baseline cannot be relied on to show, always allowed: `exit` and `exit_group` do not return (audit
+    /// writes its record at syscall exit; a process still running when learning ends has made neither),
+    /// `rt_sigreturn` and `restart_syscall` are made by the kernel's signal machinery on the process's behalf.
+    /// Without them a container's processes crash at their end (found by the round trip: SIGSEGV after an
+    /// `exit_group` refused with EPERM).
     public static let unauditable = ["exit", "exit_group", "rt_sigreturn", "restart_syscall"]
 
     public init(profile doc: ProfileDocument, extra: [String] = []) throws {

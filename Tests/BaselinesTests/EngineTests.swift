@@ -168,6 +168,16 @@ struct EngineTests {
         #expect(engine.statistics.protectActions == 1)
     }
 
+    /// runc's own init in the container (before it execs the workload) is the runtime, not the workload.
+    @Test func theRuntimesInitIsNotTheWorkload() throws {
+        var t = TestEvents()
+        let engine = try BaselineEngine(settings: Self.settings(), store: nil)
+        let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
+        _ = Self.run(engine, t.enrich(t.lines("setuid", pid: 77, comm: "runc:[2:INIT]", exe: "/usr/sbin/runc"), container: c), at: 0)
+        #expect(engine.profiles.isEmpty)
+        #expect(engine.statistics.runtimeEvents == 1)
+    }
+
     @Test func unitOfAHostProcessComesFromItsSystemdCgroup() {
         #expect(UnitResolver.unit(inCgroupFile: "12:pids:/system.slice/nginx.service\n1:name=systemd:/system.slice/nginx.service\n0::/system.slice/nginx.service\n") == "nginx.service")
         #expect(UnitResolver.unit(inCgroupFile: "0::/system.slice/cron.service\n") == "cron.service")

@@ -121,14 +121,14 @@ struct BaselineTests {
     static func vigil(_ args: [String]) throws -> CommandResult { try runCommand(VigilBinary.url.path, args) }
 
     /// A small service loop: reads its config, lists, writes its output under a work directory, asks a backend
-    /// on port 8080 (nothing listens: the attempt is what is learned). The shell stays a second so that the
+    /// on port 8080 (nothing listens: the attempt is what is learned; busybox nc, as the lab's wget crashes). The shell stays a second so that the
     /// daemon reads its /proc entry (container attribution) even when it lags behind a busy machine.
     static let workload = """
         cat /etc/hostname > /dev/null
         ls / > /dev/null
         mkdir -p /tmp/work
         echo ok > /tmp/work/out.txt
-        wget -q -T 1 -O /dev/null http://127.0.0.1:8080/ 2>/dev/null
+        nc -w 1 127.0.0.1 8080 < /dev/null 2> /dev/null
         sleep 1
         """
 
@@ -140,8 +140,8 @@ struct BaselineTests {
             let image = "lab.local/vigil-bl/web:1"
             let settings = """
                   enabled: true
-                  learning_seconds: 4
-                  quiet_seconds: 3
+                  learning_seconds: 8
+                  quiet_seconds: 4
                   repeat_window_seconds: 600
                   flush_ms: 200
                 """
@@ -150,18 +150,19 @@ struct BaselineTests {
             defer { _ = daemon.stop() }
             usleep(1_000_000)  // start-up work (the /proc seed) done before the workload
             let db = dir.path("state/baselines.sqlite")
-            // On a shared machine another audit client can take events away for a while: run the workload until
-            // the profile holds what it does (its last item, the connection attempt), then once more.
+            // On a shared, busy machine the daemon can lag and attribute a short-lived process to the host: run
+            // the workload until the profile holds what it does (the connection attempt), then twice more.
             var learned = false
-            for _ in 0..<6 where !learned {
+            for _ in 0..<8 where !learned {
                 let r = try lab.exec(c, Self.workload)
                 #expect(r.status == 0, "\(r.stderr)")
-                learned = eventually(3) {
-                    (try? Self.vigil(["baseline", "show", image, "--db", db]))?.stdout.contains("connect inet 127.0.0.1:8080") ?? false
+                learned = eventually(2) {
+                    let shown = (try? Self.vigil(["baseline", "show", image, "--db", db]))?.stdout ?? ""
+                    return shown.contains("connect inet 127.0.0.1:8080")
                 }
             }
             #expect(learned, "the workload was not learned: \(daemon.log)")
-            _ = try lab.exec(c, Self.workload)
+            for _ in 0..<2 { _ = try lab.exec(c, Self.workload) }
             // The profile switches by itself: learning time over and nothing new for the quiet period.
             let switched = eventually(30) {
                 (try? Self.vigil(["baseline", "list", "--db", db]))?.stdout.split(separator: "\n").contains {
@@ -191,7 +192,7 @@ struct BaselineTests {
                     uname -a > /dev/null
                     mkdir -p /data/new
                     echo y > /data/new/f
-                    wget -q -T 1 -O /dev/null http://127.0.0.1:9999/ 2>/dev/null
+                    nc -w 1 127.0.0.1 9999 < /dev/null 2> /dev/null
                     sleep 1
                     """)
                 #expect(r.status == 0)
@@ -238,16 +239,22 @@ struct BaselineTests {
             let a = try lab.run("bl-sc-a", image: image, options: ["--no-new-privileges"], command: loop)
             var expectedOut = ""
             usleep(2_500_000)  // a few rounds of the init's loop
-            for _ in 0..<2 {
+            let db = dir.path("state/baselines.sqlite")
+            func syscalls() -> Int {
+                let line = (try? Self.vigil(["baseline", "list", "--db", db]))?.stdout.split(separator: "\n").first { $0.hasPrefix(image + "\t") }
+                return line.flatMap { Int($0.split(separator: "\t")[5]) } ?? 0
+            }
+            // Until the syscall set stops growing: a busy machine's daemon may miss a short-lived process's calls.
+            var counts: [Int] = []
+            for _ in 0..<10 {
                 let r = try lab.exec(a, work)
                 #expect(r.status == 0, "\(r.stderr)")
                 expectedOut = r.stdout
+                usleep(1_500_000)
+                counts.append(syscalls())
+                if counts.count >= 3, counts.suffix(3).allSatisfy({ $0 == counts.last! && $0 > 0 }) { break }
             }
-            let db = dir.path("state/baselines.sqlite")
-            #expect(eventually(20) {
-                (try? Self.vigil(["baseline", "show", image, "--db", db]))?.stdout.contains("x86_64 execve") ?? false
-            }, "\(daemon.log)")
-            usleep(1_000_000)
+            #expect(counts.last ?? 0 > 0, "nothing learned: \(daemon.log)")
             #expect(daemon.stop() == 0)
 
             let profile = dir.path("seccomp.json")
