@@ -113,9 +113,10 @@ public final class BaselineEngine {
     public func observe(_ e: EnrichedEvent, nowMillis: Int64, deviation: (Deviation) -> Void) {
         statistics.events += 1
         guard e.event.syscall != nil else { return }
+        var isRuntime = false
         if let comm = e.event.process.comm, settings.runtimeProcessPrefixes.contains(where: { comm.starts(with: $0) }) {
             statistics.runtimeEvents += 1
-            return
+            isRuntime = true
         }
         let profile: Profile
         // Consecutive events mostly come from one container: remember its profile (the id's storage is shared
@@ -140,6 +141,14 @@ public final class BaselineEngine {
         profile.events += 1
         buffer.removeAll(keepingCapacity: true)
         extractor.extract(e, into: &buffer)
+        if isRuntime {
+            // The runtime's calls never alert; while learning, its syscalls are kept (a seccomp profile must let
+            // the runtime reach the workload's execve), nothing else of it.
+            if profile.mode == .learning {
+                for o in buffer where o.dimension == .syscall && !profile.contains(o) { learn(o, profile, nowMillis) }
+            }
+            return
+        }
         if profile.mode == .learning {
             for o in buffer where !profile.contains(o) { learn(o, profile, nowMillis) }
             return

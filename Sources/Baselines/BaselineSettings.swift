@@ -26,7 +26,8 @@ public struct BaselineSettings: Sendable, Equatable {
     /// Processes whose events are not the workload's: the container runtime's own init inside the container
     /// (runc names its stages `runc:[0:PARENT]`, `runc:[1:CHILD]`, `runc:[2:INIT]` until it execs the workload).
     /// Whether their set-up calls are attributed to the container depends on when the daemon first reads their
-    /// cgroup, so learning them would make profiles depend on timing. Matched as comm prefixes.
+    /// cgroup, so they never alert; while learning only their syscalls are kept, for seccomp export. Matched as
+    /// comm prefixes.
     public var runtimeProcessPrefixes: [[UInt8]] = [Array("runc:[".utf8)]
 
     public init() {}

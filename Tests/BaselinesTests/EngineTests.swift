@@ -173,9 +173,18 @@ struct EngineTests {
         var t = TestEvents()
         let engine = try BaselineEngine(settings: Self.settings(), store: nil)
         let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
-        _ = Self.run(engine, t.enrich(t.lines("setuid", pid: 77, comm: "runc:[2:INIT]", exe: "/usr/sbin/runc"), container: c), at: 0)
-        #expect(engine.profiles.isEmpty)
-        #expect(engine.statistics.runtimeEvents == 1)
+        let runc = t.enrich(t.lines("setuid", pid: 77, comm: "runc:[2:INIT]", exe: "/usr/sbin/runc")
+            + t.lines("openat", pid: 77, comm: "runc:[2:INIT]", exe: "/usr/sbin/runc", exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/proc/self/attr/x")]), container: c)
+        _ = Self.run(engine, runc, at: 0)
+        let p = try #require(engine.profiles[ProfileKey(parsing: "web:1")])
+        // Only its syscalls are learned (for seccomp export)…
+        #expect(p.items[Dimension.syscall.index] == ["x86_64 setuid", "x86_64 openat"])
+        #expect(p.itemCount == 2)
+        #expect(engine.statistics.runtimeEvents == 2)
+        // …and in monitoring it never alerts.
+        engine.setMode(p.key, .monitoring, nowMillis: 0)
+        let later = t.enrich(t.lines("ptrace", pid: 78, comm: "runc:[1:CHILD]", exe: "/usr/sbin/runc"), container: c)
+        #expect(Self.run(engine, later, at: 1).isEmpty)
     }
 
     @Test func unitOfAHostProcessComesFromItsSystemdCgroup() {

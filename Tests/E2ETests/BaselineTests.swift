@@ -187,7 +187,7 @@ struct BaselineTests {
             // a repeat of a deviation already alerted is folded, not alerted twice).
             let expected: Set<String> = ["Unexpected process in container", "Unexpected file write", "Unexpected outbound connection"]
             var complete = false
-            for _ in 0..<3 where !complete {
+            for _ in 0..<5 where !complete {
                 let r = try lab.exec(c, """
                     uname -a > /dev/null
                     mkdir -p /data/new
@@ -196,7 +196,7 @@ struct BaselineTests {
                     sleep 1
                     """)
                 #expect(r.status == 0)
-                complete = eventually(10) { Set(daemon.deviations().map(\.rule)).isSuperset(of: expected) }
+                complete = eventually(15) { Set(daemon.deviations().map(\.rule)).isSuperset(of: expected) }
             }
             #expect(complete, "\(daemon.deviations())\n\(daemon.log.suffix(1_500))")
             usleep(1_500_000)  // anything else would have come by now
