@@ -86,7 +86,7 @@ public enum ConfigurationLoader {
         }
         if let s = top["audit"] {
             guard let m = s.mapping else { throw problem(file, s, "'audit' must be a mapping") }
-            warnUnknown(m, known: ["manage_rules", "key", "arches", "backlog_limit", "extra_syscalls", "rules_file", "status_interval_s"], section: "audit.")
+            warnUnknown(m, known: ["manage_rules", "key", "arches", "backlog_limit", "extra_syscalls", "rules_file", "status_interval_s", "rule_fields"], section: "audit.")
             if let v = m["rules_file"] { config.audit.rulesFile = try string(v, "audit.rules_file") }
             if let v = m["manage_rules"] { config.audit.manageRules = try bool(v, "audit.manage_rules") }
             if let v = m["key"] {
@@ -107,6 +107,12 @@ public enum ConfigurationLoader {
                 config.audit.backlogLimit = UInt32(b)
             }
             if let v = m["extra_syscalls"] { config.audit.extraSyscalls = try strings(v, "audit.extra_syscalls") }
+            if let v = m["rule_fields"] {
+                config.audit.ruleFields = try strings(v, "audit.rule_fields")
+                for f in config.audit.ruleFields where !f.contains(where: { "=<>&".contains($0) }) || f.contains(" ") {
+                    throw problem(file, v, "audit.rule_fields: '\(f)' is not one auditctl -F condition such as auid!=unset")
+                }
+            }
             if let v = m["status_interval_s"] {
                 let i = try number(v, "audit.status_interval_s")
                 guard i >= 0.1 else { throw problem(file, v, "audit.status_interval_s must be at least 0.1") }

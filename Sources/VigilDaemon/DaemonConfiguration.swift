@@ -34,6 +34,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var extraSyscalls: [String] = []
         /// Extra audit rules in auditctl syntax (`-a always,exit -F arch=b64 -S …`); empty for none.
         public var rulesFile = ""
+        /// auditctl `-F` conditions added to Vigil's own rules (`auid!=unset`); empty: every process.
+        public var ruleFields: [String] = []
         /// Seconds between status polls (lost, backlog) and tamper checks.
         public var statusIntervalSeconds: Double = 5
         public init() {}

@@ -117,6 +117,7 @@ struct Run: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        plan.fields = cfg.audit.ruleFields
         plan.extraRules += BaselineConfig.auditAllRules(cfg, excludedPid: getpid())
         if let auditRules {
             guard auditRules == "print" else { throw ValidationError("--audit-rules takes 'print'") }

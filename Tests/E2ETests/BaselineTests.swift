@@ -70,6 +70,8 @@ struct BaselineTests {
                   key: vigil-bl-\(getpid() % 100_000)
                   status_interval_s: 0.5
                   backlog_limit: 65536
+                  # Only the lab's processes (their login uid): the test must not depend on how busy the machine is.
+                  rule_fields: [auid=\(BaselineTests.auid)]
                 rules:
                   paths: [\(rules)]
                 output:
