@@ -34,6 +34,8 @@ struct BaselineConfigurationTests {
         #expect(c.runtimeRoots.docker == "/srv/docker")
         #expect(c.runtimeRoots.containerd == "/run/containerd")
         #expect(DaemonConfiguration().baselines.enabled == false)
+        let (a, _) = try ConfigurationLoader.parse("audit:\n  rule_fields: [auid!=unset]\n", file: "v.yaml")
+        #expect(a.audit.ruleFields == ["auid!=unset"])
     }
 
     @Test(arguments: [
@@ -45,6 +47,7 @@ struct BaselineConfigurationTests {
         ("baselines:\n  protect:\n    action: command\n", 3, "needs baselines.protect.command"),
         ("baselines:\n  audit_all_fields: [auid unset]\n", 2, "one auditctl -F condition"),
         ("baselines: [1]\n", 1, "must be a mapping"),
+        ("audit:\n  rule_fields: [auid 4242]\n", 2, "is not one auditctl -F condition"),
     ])
     func mistakesAreLocated(_ yaml: String, _ line: Int, _ message: String) {
         do {
