@@ -5,7 +5,7 @@ SWIFT        ?= swift
 BUILD_FLAGS  ?=
 RELEASE_DIR  := .build/release
 # Libraries Vigil links against, and what pkg-config needs to find them.
-BUILD_PACKAGES := libaudit-dev libseccomp-dev pkg-config
+BUILD_PACKAGES := libaudit-dev libseccomp-dev libsqlite3-dev pkg-config
 # What the test suite drives for real (the kernel audit tools, receivers, container runtime).
 TEST_PACKAGES  := python3 rsyslog rsyslog-gnutls openssl gcc libc6-dev util-linux iproute2 systemd auditd curl tmux
 # The side-by-side benchmark peer and the log generator's needs.
@@ -69,6 +69,7 @@ bench: bench-deps release
 	scripts/bench.sh
 	scripts/bench-live.sh
 	scripts/bench-process-table.sh
+	scripts/bench-baselines.sh
 
 clean:
 	rm -rf .build

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,6 +41,13 @@ let package = Package(
         .target(
             name: "ProcessState",
             dependencies: ["AuditStream"]
+        ),
+        .target(
+            name: "Baselines",
+            dependencies: [
+                "AuditStream", "ProcessState", "CSeccomp",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .target(
             name: "RuleEngine",
@@ -88,6 +96,7 @@ let package = Package(
                 "ProcessState",
                 "Alerts",
                 "ControlSocket",
+                "Baselines",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,6 +126,10 @@ let package = Package(
         .testTarget(
             name: "ProcessStateTests",
             dependencies: ["ProcessState", "AuditStream"]
+        ),
+        .testTarget(
+            name: "BaselinesTests",
+            dependencies: ["Baselines", "ProcessState", "AuditStream", "VigilTestSupport"]
         ),
         .testTarget(
             name: "RuleEngineTests",

@@ -16,18 +16,23 @@ public struct AuditRule: Sendable, Equatable {
     /// A process whose syscalls are not audited by this rule: Vigil's own pid, so that reading and reporting
     /// events does not itself produce events (a feedback loop).
     public var excludedPid: Int32?
+    /// Further `-F` conditions in auditctl syntax (`auid=unset`, `uid>=1000`) that narrow the rule.
+    public var fields: [String] = []
 
-    public init(arch: Arch, syscalls: [String], key: String, excludedPid: Int32? = nil) {
+    public init(arch: Arch, syscalls: [String], key: String, excludedPid: Int32? = nil, fields: [String] = []) {
         self.arch = arch
         self.syscalls = syscalls
         self.key = key
         self.excludedPid = excludedPid
+        self.fields = fields
     }
 
     /// The rule as `auditctl` would take it.
     public var auditctlLine: String {
-        let pid = excludedPid.map { " -F pid!=\($0)" } ?? ""
-        return "-a always,exit -F arch=\(arch.rawValue) -S \(syscalls.joined(separator: ","))\(pid) -k \(key)"
+        let pid = (excludedPid.map { " -F pid!=\($0)" } ?? "") + fields.map { " -F \($0)" }.joined()
+        // Several keys are joined by \x01 in the kernel; auditctl takes one -k per key.
+        let keys = key.split(separator: "\u{1}").map { "-k \($0)" }.joined(separator: " ")
+        return "-a always,exit -F arch=\(arch.rawValue) -S \(syscalls.joined(separator: ","))\(pid) \(keys)"
     }
 
     /// libaudit's rule structure. The arch field comes first so that syscall names resolve in that arch's table;
@@ -49,6 +54,11 @@ public struct AuditRule: Sendable, Equatable {
             if let pid = excludedPid {
                 guard audit_rule_fieldpair_data(&rule, "pid!=\(pid)", Int32(AUDIT_FILTER_EXIT)) == 0 else {
                     throw AuditControlError("pid!=\(pid)", errno: EINVAL)
+                }
+            }
+            for f in fields {
+                guard audit_rule_fieldpair_data(&rule, f, Int32(AUDIT_FILTER_EXIT)) == 0 else {
+                    throw AuditControlError(f, errno: EINVAL)
                 }
             }
             guard audit_rule_fieldpair_data(&rule, "key=\(key)", Int32(AUDIT_FILTER_EXIT)) == 0 else {

@@ -17,6 +17,9 @@ public struct AuditRulePlan: Sendable, Equatable {
     public var excludedPid: Int32?
     /// The operator's extra rules (`audit.rules_file`), installed and removed with Vigil's.
     public var extraRules: [AuditRule] = []
+    /// `-F` conditions added to each of Vigil's own rules (`audit.rule_fields`), to keep auditing to some
+    /// processes (`auid=1000`, `auid!=unset`).
+    public var fields: [String] = []
 
     /// `extra` is what the rules engine reports as event types (syscall names); names that are not syscalls of
     /// the arch (Falco meta-events such as `container` or `procexit`) are dropped when the rule is built.
@@ -32,7 +35,7 @@ public struct AuditRulePlan: Sendable, Equatable {
 
     /// One rule per arch: a rule's syscall mask has a bit for every syscall number, so one rule holds them all.
     public var rules: [AuditRule] {
-        arches.map { AuditRule(arch: $0, syscalls: syscalls, key: key, excludedPid: excludedPid) } + extraRules
+        arches.map { AuditRule(arch: $0, syscalls: syscalls, key: key, excludedPid: excludedPid, fields: fields) } + extraRules
     }
 
     /// `auditctl` lines, for `vigil run --audit-rules print`.

@@ -113,6 +113,13 @@ public struct ContainerView: Sendable {
     public var identity: ContainerIdentity
     public var metadata: ContainerMetadata?
 
+    /// Public for callers that attribute events themselves (the baselines benchmark replays a log, which has no
+    /// containers).
+    public init(identity: ContainerIdentity, metadata: ContainerMetadata?) {
+        self.identity = identity
+        self.metadata = metadata
+    }
+
     /// `container.id`: 12 hex, or "host".
     public var id: String { identity.shortID }
     public var fullID: String { identity.fullID }

@@ -53,7 +53,7 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "control", "state_dir", "self_seccomp", "drop_capabilities", "hostname"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "control", "state_dir", "self_seccomp", "drop_capabilities", "hostname", "baselines", "containers"], section: "")
         if let o = top["outputs"] {
             do {
                 let text = try Yams.serialize(node: o)
@@ -107,7 +107,7 @@ public enum ConfigurationLoader {
         }
         if let s = top["audit"] {
             guard let m = s.mapping else { throw problem(file, s, "'audit' must be a mapping") }
-            warnUnknown(m, known: ["manage_rules", "key", "arches", "backlog_limit", "extra_syscalls", "rules_file", "status_interval_s"], section: "audit.")
+            warnUnknown(m, known: ["manage_rules", "key", "arches", "backlog_limit", "extra_syscalls", "rules_file", "status_interval_s", "rule_fields"], section: "audit.")
             if let v = m["rules_file"] { config.audit.rulesFile = try string(v, "audit.rules_file") }
             if let v = m["manage_rules"] { config.audit.manageRules = try bool(v, "audit.manage_rules") }
             if let v = m["key"] {
@@ -128,6 +128,12 @@ public enum ConfigurationLoader {
                 config.audit.backlogLimit = UInt32(b)
             }
             if let v = m["extra_syscalls"] { config.audit.extraSyscalls = try strings(v, "audit.extra_syscalls") }
+            if let v = m["rule_fields"] {
+                config.audit.ruleFields = try strings(v, "audit.rule_fields")
+                for f in config.audit.ruleFields where !f.contains(where: { "=<>&".contains($0) }) || f.contains(" ") {
+                    throw problem(file, v, "audit.rule_fields: '\(f)' is not one auditctl -F condition such as auid!=unset")
+                }
+            }
             if let v = m["status_interval_s"] {
                 let i = try number(v, "audit.status_interval_s")
                 guard i >= 0.1 else { throw problem(file, v, "audit.status_interval_s must be at least 0.1") }
@@ -153,6 +159,15 @@ public enum ConfigurationLoader {
             if let v = m["stdout"] { config.output.stdout = try bool(v, "output.stdout") }
             if let v = m["stdout_json"] { config.output.stdoutJSON = try bool(v, "output.stdout_json") }
             if let v = m["file"] { config.output.file = try string(v, "output.file") }
+        }
+        if let s = top["baselines"] { try parseBaselines(s, into: &config.baselines, file: file, warnings: &warnings) }
+        if let s = top["containers"] {
+            guard let m = s.mapping else { throw problem(file, s, "'containers' must be a mapping") }
+            warnUnknown(m, known: ["docker_root", "containerd_root", "crio_roots", "podman_root"], section: "containers.")
+            if let v = m["docker_root"] { config.containers.dockerRoot = try string(v, "containers.docker_root") }
+            if let v = m["containerd_root"] { config.containers.containerdRoot = try string(v, "containers.containerd_root") }
+            if let v = m["crio_roots"] { config.containers.crioRoots = try strings(v, "containers.crio_roots") }
+            if let v = m["podman_root"] { config.containers.podmanRoot = try string(v, "containers.podman_root") }
         }
         if let v = top["state_dir"] { config.stateDirectory = try string(v, "state_dir") }
         if let v = top["self_seccomp"] { config.selfSeccomp = try bool(v, "self_seccomp") }

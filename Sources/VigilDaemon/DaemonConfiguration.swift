@@ -34,6 +34,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var extraSyscalls: [String] = []
         /// Extra audit rules in auditctl syntax (`-a always,exit -F arch=b64 -S …`); empty for none.
         public var rulesFile = ""
+        /// auditctl `-F` conditions added to Vigil's own rules (`auid!=unset`); empty: every process.
+        public var ruleFields: [String] = []
         /// Seconds between status polls (lost, backlog) and tamper checks.
         public var statusIntervalSeconds: Double = 5
         public init() {}
@@ -76,6 +78,49 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// Per-workload behavioural baselines (target Baselines): learning, monitoring, protect.
+    public struct Baselines: Sendable, Equatable {
+        public var enabled = false
+        /// SQLite file of the profiles; empty: `<state_dir>/baselines.sqlite`.
+        public var database = ""
+        public var learningSeconds: Double = 86_400
+        public var quietSeconds: Double = 3_600
+        public var maxItemsPerDimension = 4_096
+        public var maxItemsPerProfile = 16_384
+        public var maxProfiles = 1_024
+        /// Priority of deviation alerts (a Falco priority name).
+        public var priority = "warning"
+        public var repeatWindowSeconds: Double = 300
+        public var flushMillis = 1_000
+        public var alertFileReads = false
+        public var hostUnits = false
+        /// Audit every syscall (`-S all`), so the syscall dimension and seccomp export are complete. Costly: see
+        /// docs/PERFORMANCE.md.
+        public var auditAllSyscalls = false
+        /// auditctl `-F` conditions narrowing that rule (`auid=unset`: processes no user logged in to start, such
+        /// as a runtime's containers).
+        public var auditAllFields: [String] = []
+        /// Default action of a profile in protect mode: none, kill, freeze, command.
+        public var protectAction = "none"
+        public var protectCommand: [String] = []
+        /// Per-profile action (profile key → action), overriding `protectAction`.
+        public var protectProfiles: [String: String] = [:]
+        /// Profiles that enter protect (not monitoring) mode when their learning ends.
+        public var protectAfterLearning: [String] = []
+        public init() {}
+    }
+
+    /// Where the container runtimes keep their metadata (names, images); empty keeps the runtime's default.
+    public struct Containers: Sendable, Equatable {
+        public var dockerRoot = ""
+        public var containerdRoot = ""
+        public var crioRoots: [String] = []
+        public var podmanRoot = ""
+        public init() {}
+    }
+
+    public var baselines = Baselines()
+    public var containers = Containers()
     public var source = Source()
     public var metrics = Metrics()
     public var control = Control()
@@ -93,6 +138,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var hostname: String? = nil
 
     public init() {}
+
+    /// The baselines database: `baselines.database`, else under the state directory.
+    public var baselinesDatabase: String {
+        baselines.database.isEmpty ? stateDirectory + "/baselines.sqlite" : baselines.database
+    }
 
     /// The sinks the daemon runs: `outputs:` as written, else stdout/file from `output:`, spooling under the
     /// state directory. Aggregation is off unless `outputs:` turns it on: an operator who did not ask for it

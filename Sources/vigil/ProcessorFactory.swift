@@ -1,6 +1,7 @@
 import Alerts
 import AuditStream
 import ControlSocket
+import Baselines
 import Dispatch
 import Logging
 import ProcessState
@@ -27,6 +28,8 @@ struct ProcessorFactory {
     let enricher: Enricher
     /// The control socket (`vigil tail`): outlives reloads like the enricher; nil when disabled.
     var control: ControlServer? = nil
+    /// So do the baselines (nil when `baselines.enabled` is false); a reload applies their knobs.
+    var baselines: BaselineEngine? = nil
 
     func make() throws -> Built {
         let paths = try RuleLoader.expand(paths: configuration.rules.paths)
@@ -52,6 +55,12 @@ struct ProcessorFactory {
         let processor = RuleProcessor(matcher: active, enricher: enricher, router: router, printEvents: printEvents)
         processor.control = control
         control?.setDefinitions(active.ruleset)
+        if let baselines {
+            baselines.settings = BaselineConfig.settings(configuration.baselines)
+            processor.baselines = BaselineTap(
+                engine: baselines, priority: AlertPriority(name: configuration.baselines.priority) ?? .warning,
+                hostname: active.hostname)
+        }
         return Built(
             processor: processor, eventTypes: active.syscallNames,
             summary: "\(active.ruleset.enabledRules.count) rules from \(paths.count) files")
@@ -101,6 +110,7 @@ final class RuleProcessor: EventProcessor {
     private var lastSweep: UInt64 = 0
     /// Subscribers of the control socket see alerts (with the event behind them) and, if asked, events.
     var control: ControlServer?
+    var baselines: BaselineTap?
 
     init(matcher: RuleMatcher, enricher: Enricher, router: AlertRouter, printEvents: Bool) {
         self.matcher = matcher
@@ -118,13 +128,16 @@ final class RuleProcessor: EventProcessor {
             events.append(CollectionOfOne(10))
             events.flush()
         }
-        let source = matcher.fieldSource(decoded, enriched: enricher.enrich(event, decoded))
+        let enriched = enricher.enrich(event, decoded)
+        let source = matcher.fieldSource(decoded, enriched: enriched)
         var eventKey: String? = nil
         matcher.match(source) { alert in
             if eventKey == nil { eventKey = (nodes.name(event.key.node) ?? "") + " " + event.stamp.text }
             emit(alert, source: source, eventKey: eventKey)
         }
         if let control, control.wantsEvents { control.publishEvent(source) }
+        // Deviations have no event source for tail filters: they pass as the monitor's notices do.
+        baselines?.observe(enriched) { submit($0) }
     }
 
     /// The rules engine renders Falco's JSON; the router's model is read back from it, so both outputs agree
@@ -168,11 +181,13 @@ final class RuleProcessor: EventProcessor {
 
     func drain(timeoutSeconds: Double) {
         events?.flush()
+        baselines?.flush()
         let router = self.router
         AsyncBridge.wait { await router.shutdown(drainTimeout: .milliseconds(Int(timeoutSeconds * 1000))) }
     }
 
     func tick(nowNanos: UInt64) {
+        baselines?.tick()
         if nowNanos - lastSweep >= 30_000_000_000 {
             enricher.sweep()
             lastSweep = nowNanos
@@ -180,6 +195,7 @@ final class RuleProcessor: EventProcessor {
     }
 
     func report(into metrics: DaemonMetrics) {
+        baselines?.report(into: metrics)
         for (rule, n) in matcher.matches {
             metrics.counter("vigil_rule_matches_total", [("rule", rule)], help: "events that matched a rule", value: Int64(n))
         }

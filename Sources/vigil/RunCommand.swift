@@ -5,6 +5,7 @@ import Logging
 import AuditControl
 import AuditStream
 import ControlSocket
+import Baselines
 import ProcessState
 import VigilDaemon
 
@@ -78,11 +79,26 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
         // Live sources see this machine's processes; a followed file or plugin stdin does too (same host, now).
-        let enricher = Enricher.live()
+        let enricher = Enricher.live(runtimes: cfg.runtimeRoots)
+        // Baselines, like the enricher, outlive reloads; a dry run or a print of the audit rules opens no database.
+        let baselines: BaselineEngine?
+        if !cfg.baselines.enabled || dryRun || auditRules != nil {
+            baselines = nil
+        } else {
+            do {
+                baselines = try BaselineEngine(
+                    settings: BaselineConfig.settings(cfg.baselines), store: BaselineStore(path: cfg.baselinesDatabase),
+                    flushInterval: Double(cfg.baselines.flushMillis) / 1000)
+                DaemonLog.write("baselines: \(baselines!.profiles.count) profiles from \(cfg.baselinesDatabase)")
+            } catch {
+                DaemonLog.write("configuration error: baselines: \(error)")
+                throw ExitCode(2)
+            }
+        }
         let control = dryRun || auditRules != nil ? nil : Self.controlServer(cfg.control)
         // Whatever way `run` ends, the thread stops and the socket file goes.
         defer { control?.stop() }
-        var factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher)
+        var factory = ProcessorFactory(configuration: cfg, printEvents: events, enricher: enricher, baselines: baselines)
         factory.control = control
         let built: ProcessorFactory.Built
         do {
@@ -106,6 +122,8 @@ struct Run: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        plan.fields = cfg.audit.ruleFields
+        plan.extraRules += BaselineConfig.auditAllRules(cfg, excludedPid: getpid())
         if let auditRules {
             guard auditRules == "print" else { throw ValidationError("--audit-rules takes 'print'") }
             for line in plan.auditctlLines { print(line) }
@@ -161,7 +179,7 @@ struct Run: ParsableCommand {
             reload: {
                 do {
                     let fresh = try loadConfiguration()
-                    var factory = ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher)
+                    var factory = ProcessorFactory(configuration: fresh, printEvents: events, enricher: enricher, baselines: baselines)
                     factory.control = control
                     return try factory.make().processor
                 } catch {
@@ -194,6 +212,7 @@ struct Run: ParsableCommand {
         if cfg.selfSeccomp {
             // A program sink restarts its command: only then may the daemon exec.
             let programs = cfg.effectiveOutputs.sinks.contains { if case .program = $0.destination { return true } else { return false } }
+                || BaselineConfig.usesCommand(cfg.baselines)
             if let problem = SelfSeccomp.apply(extra: programs ? ["execve", "execveat", "fork", "vfork", "setsid", "setpgid", "chdir"] : []) {
                 DaemonLog.write("self seccomp filter not applied: \(problem)")
             } else {
@@ -205,6 +224,7 @@ struct Run: ParsableCommand {
         notifier.notify("READY=1")
         DaemonLog.write("running (\(built.summary))")
         daemon.run()
+        baselines?.close(nowMillis: BaselineTap.nowMillis())
         notifier.notify("STOPPING=1")
         eventSocket?.resignAuditDaemon()
         DaemonLog.write("stopped: \(daemon.counters.records) records, \(daemon.counters.events) events, \(daemon.counters.malformed) malformed, \(daemon.counters.late) late")

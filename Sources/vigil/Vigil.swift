@@ -7,7 +7,10 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Runtime security monitoring for container hosts, fed by the kernel audit stream.",
         version: "0.1.0",
-        subcommands: [Run.self, Status.self, Tail.self, Replay.self, Rules.self, AlertsCommand.self, SeccompProbe.self]
+        subcommands: [
+            Run.self, Status.self, Tail.self, Replay.self, Rules.self, AlertsCommand.self, SeccompProbe.self, BaselineCommand.self,
+            SeccompCommand.self,
+        ]
     )
 
     /// As argument-parser's own async main, after blocking the daemon's signals for `vigil run` while this is
