@@ -78,7 +78,14 @@ public final class AuditSession {
                 }
             }
         }
-        lastStatus = (try? control.status()) ?? s
+        // Re-read after any repair, but keep `lost` of the reading the delta was taken from: records lost in
+        // between are counted at the next check, not skipped.
+        if var now = try? control.status() {
+            now.lost = s.lost
+            lastStatus = now
+        } else {
+            lastStatus = s
+        }
         return notices
     }
 

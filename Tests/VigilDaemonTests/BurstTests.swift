@@ -88,17 +88,23 @@ struct BurstTests {
                 try? status.run()
                 status.waitUntilExit()
                 let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                // The value is the last word: a label value may hold spaces (`rule="Burst mkdir"`).
                 return text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
-                    .flatMap { Int($0.split(separator: " ")[1]) }
+                    .flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }
             }
             var kernelLost = 0
             var reported: Int? = nil
-            let settled = eventually(60) {
+            var lastMatches = -1
+            // Settled: Vigil has caught up (its match count stopped moving) and its loss counter equals the
+            // kernel's lost delta since Vigil started.
+            let settled = eventually(90) {
                 kernelLost = Int((try? control.status().lost) ?? 0) - Int(running.lost)
                 reported = metric("vigil_kernel_lost_total")
-                return reported == kernelLost && (metric("vigil_rule_matches_total{rule=\"Burst mkdir\"}") ?? 0) + kernelLost / 5 >= 100_000 * 9 / 10
+                let matches = metric("vigil_rule_matches_total{rule=\"Burst mkdir\"}") ?? 0
+                defer { lastMatches = matches }
+                return reported == kernelLost && matches == lastMatches && matches > 0
             }
-            #expect(settled, "Vigil reports \(String(describing: reported)) lost, the kernel \(kernelLost)")
+            #expect(settled, "Vigil reports \(String(describing: reported)) lost, the kernel \(kernelLost); matches \(lastMatches)")
             let matches = metric("vigil_rule_matches_total{rule=\"Burst mkdir\"}") ?? 0
             #expect(matches > 0, "kernel lost \(kernelLost); vigil said: \(daemon.readErr())")
             #expect(matches <= 100_000)

@@ -20,9 +20,12 @@ struct LiveDaemonTests {
           tags: [test]
         """
 
-    final class RunningDaemon {
+    final class RunningDaemon: @unchecked Sendable {
         let process = Process()
         let stderr = Pipe()
+        private let lock = NSLock()
+        private var collected = ""
+        /// What `readErr()` returned last.
         var errText = ""
         init(config: String) throws {
             process.executableURL = VigilBinary.url
@@ -30,10 +33,24 @@ struct LiveDaemonTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = stderr
             try process.run()
+            // Drained all the time: a daemon whose stderr pipe fills up blocks in write(2), as it would on any
+            // unread pipe, and a test that reads only now and then would see a wedged daemon.
+            let handle = stderr.fileHandleForReading
+            Thread.detachNewThread { [self] in
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    lock.lock()
+                    collected += String(decoding: data, as: UTF8.self)
+                    lock.unlock()
+                }
+            }
         }
+        /// Everything the daemon wrote to stderr so far; never waits for more.
         func readErr() -> String {
-            let d = stderr.fileHandleForReading.availableData
-            errText += String(decoding: d, as: UTF8.self)
+            lock.lock()
+            errText = collected
+            lock.unlock()
             return errText
         }
         func signal(_ s: Int32) { kill(process.processIdentifier, s) }
