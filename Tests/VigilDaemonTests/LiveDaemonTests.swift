@@ -315,27 +315,37 @@ struct FileSourceResumeTests {
         try h.close()
     }
 
-    @Test func sigkillAndRestartNeitherRepeatsNorSkips() throws {
-        let dir = TemporaryDirectory("vigil-resume")
-        let log = dir.path("audit.log")
-        FileManager.default.createFile(atPath: log, contents: Data())
-        let rules = dir.path("rules.yaml")
-        try """
-            - rule: true run
-              desc: test
-              condition: evt.type = execve and proc.name = true
-              output: "true (args=%proc.args)"
-              priority: NOTICE
-            """.write(toFile: rules, atomically: true, encoding: .utf8)
-        let alerts = dir.path("alerts.json")
-        let config = dir.path("vigil.yaml")
-        try """
-            source: {kind: file, path: \(log)}
-            audit: {manage_rules: false}
-            output: {stdout: false, file: \(alerts)}
-            metrics: {listen: ""}
-            state_dir: \(dir.path("state"))
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+    /// A daemon following `audit.log` in a fresh directory with one rule on `true` runs; alerts in a file.
+    final class Resume {
+        let dir: TemporaryDirectory
+        let log: String
+        let alerts: String
+        let config: String
+        let rules: String
+
+        init(_ prefix: String) throws {
+            dir = TemporaryDirectory(prefix)
+            log = dir.path("audit.log")
+            alerts = dir.path("alerts.json")
+            config = dir.path("vigil.yaml")
+            rules = dir.path("rules.yaml")
+            FileManager.default.createFile(atPath: log, contents: Data())
+            try """
+                - rule: true run
+                  desc: test
+                  condition: evt.type = execve and proc.name = true
+                  output: "true (args=%proc.args)"
+                  priority: NOTICE
+                """.write(toFile: rules, atomically: true, encoding: .utf8)
+            try """
+                source: {kind: file, path: \(log)}
+                audit: {manage_rules: false}
+                output: {stdout: false, file: \(alerts)}
+                metrics: {listen: ""}
+                state_dir: \(dir.path("state"))
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
         func start() throws -> Process {
             let p = Process()
             p.executableURL = VigilBinary.url
@@ -344,9 +354,18 @@ struct FileSourceResumeTests {
             try p.run()
             return p
         }
+
+        /// `proc.args` of every alert in the file, in order.
         func args() -> [String] {
             LiveDaemonTests.alerts(alerts).compactMap { ($0["output_fields"] as? [String: Any])?["proc.args"] as? String }
         }
+    }
+
+    @Test func sigkillAndRestartNeitherRepeatsNorSkips() throws {
+        let r = try Resume("vigil-resume")
+        let log = r.log
+        func start() throws -> Process { try r.start() }
+        func args() -> [String] { r.args() }
         var first = try start()
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         usleep(800_000)
@@ -377,43 +396,17 @@ struct FileSourceResumeTests {
     /// alert file and the position, a SIGKILL cannot give exactly-once in the file itself; the repeats are bounded
     /// by one read chunk plus the sink's lag.
     @Test func sigkillDuringABurstSkipsNothingAndRepeatsKeepTheirUUID() throws {
-        let dir = TemporaryDirectory("vigil-resume-burst")
-        let log = dir.path("audit.log")
+        let r = try Resume("vigil-resume-burst")
+        let log = r.log
+        let alerts = r.alerts
+        func start() throws -> Process { try r.start() }
+        func args() -> [String] { r.args() }
         let total = 20_000
         var text = ""
         for i in 1...total {
             let stamp = "\(1795800000 + i / 1000).\(String(format: "%03d", i % 1000)):\(9000 + i)"
             text += "type=SYSCALL msg=audit(\(stamp)): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=\(70000 + i % 20000) auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"true\" exe=\"/usr/bin/true\" key=\"vigil\"\n"
             text += "type=EXECVE msg=audit(\(stamp)): argc=2 a0=\"true\" a1=\"n\(i)\"\ntype=EOE msg=audit(\(stamp)): \n"
-        }
-        FileManager.default.createFile(atPath: log, contents: Data())
-        let rules = dir.path("rules.yaml")
-        try """
-            - rule: true run
-              desc: test
-              condition: evt.type = execve and proc.name = true
-              output: "true (args=%proc.args)"
-              priority: NOTICE
-            """.write(toFile: rules, atomically: true, encoding: .utf8)
-        let alerts = dir.path("alerts.json")
-        let config = dir.path("vigil.yaml")
-        try """
-            source: {kind: file, path: \(log)}
-            audit: {manage_rules: false}
-            output: {stdout: false, file: \(alerts)}
-            metrics: {listen: ""}
-            state_dir: \(dir.path("state"))
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        func start() throws -> Process {
-            let p = Process()
-            p.executableURL = VigilBinary.url
-            p.arguments = ["run", "--config", config, "--rules", rules]
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
-        func args() -> [String] {
-            LiveDaemonTests.alerts(alerts).compactMap { ($0["output_fields"] as? [String: Any])?["proc.args"] as? String }
         }
         var vigil = try start()
         defer { if vigil.isRunning { kill(vigil.processIdentifier, SIGKILL) } }
