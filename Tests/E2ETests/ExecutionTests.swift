@@ -76,16 +76,13 @@ struct ExecutionTests {
     }
 
     /// A binary dropped in the container's overlay upper layer and run for 2 s (busybox copied to /tmp/dropped, run
-    /// as its sleep applet through argv[0]). The daemon reads the live process, yet proc.is_exe_upper_layer comes out
-    /// false: /proc/PID/mountinfo shows `/` as overlay with upperdir=…/upper, which holds tmp/dropped. Most likely
-    /// MountTable caches a mount namespace's table the first time it sees it — for a container that is while runc's
-    /// init is still before pivot_root, when `/` is not the overlay yet — and never refreshes it.
+    /// as its sleep applet through argv[0]). proc.is_exe_upper_layer comes from /proc/PID/mountinfo of the live
+    /// process; the enricher drops its per-namespace mount tables after mount/pivot_root, so a table cached while
+    /// runc's init was still before pivot_root is not used for the container's processes.
     @Test func dropAndExecuteLongLived() throws {
         let b = Behaviour(rule: "Drop and execute new binary in container", what: "copy busybox to /tmp/dropped (upper layer), run it 2 s",
                           script: "cp /bin/busybox /tmp/dropped && (exec -a sleep /tmp/dropped 2)", process: "dropped")
-        try withKnownIssue("proc.is_exe_upper_layer was false for an upper-layer binary of a running container (stale MountTable; cache now dropped on mount/pivot_root)", isIntermittent: true) {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 
     /// A dropped binary that exits at once: `proc.is_exe_upper_layer` is computed from /proc/PID/mountinfo when the
