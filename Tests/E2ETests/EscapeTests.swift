@@ -112,7 +112,9 @@ struct EscapeTests {
     /// test writes the junk module into it. Shows the rule and the capability field work once /proc is readable.
     @Test func kernelModuleInjectionByALongerLivedProcess() throws {
         let b = Behaviour(rule: "Linux Kernel Module Injection Detected", what: "insmod blocked 1 s on a FIFO, privileged container",
-                          script: "mkfifo /tmp/e2e.ko\ninsmod /tmp/e2e.ko &\nsleep 1\necho junk > /tmp/e2e.ko\nsleep 0.5\n"
+                          // The write runs in a subshell: if insmod closes the FIFO first, SIGPIPE ends the subshell,
+                          // not the script.
+                          script: "mkfifo /tmp/e2e.ko\ninsmod /tmp/e2e.ko &\nsleep 1\n(echo junk > /tmp/e2e.ko) 2>/dev/null\nsleep 0.5\n"
                               // busybox insmod falls back to reading the file again: it would wait on the FIFO for ever.
                               + "kill $! 2>/dev/null; echo done",
                           process: "insmod", runOptions: ["--privileged"], attempt: false)
