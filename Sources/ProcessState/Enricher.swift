@@ -121,7 +121,7 @@ public final class Enricher {
 
         let call = SyscallKind(d.syscall?.name)
         let succeeded = d.syscall?.success ?? (d.syscall?.exit.map { $0 >= 0 } ?? false)
-        if succeeded, let name = d.syscall?.name, MountTable.changingSyscalls.contains(name) {
+        if succeeded, call == .mountChange {
             // A runtime builds a container's root (mounts, pivot_root) in a namespace whose table may already be
             // cached from its first process: what was cached before is stale.
             mounts?.invalidate()
@@ -196,6 +196,8 @@ enum SyscallKind: Equatable {
     case newFD(FileDescriptorType)
     case chdir, fchdir, credentials
     case usesFD
+    /// Changes a mount namespace's table (MountTable's cache of it is stale afterwards).
+    case mountChange
     case other
 
     init(_ name: String?) {
@@ -233,6 +235,8 @@ enum SyscallKind: Equatable {
             "setsockopt", "getsockname", "getpeername", "sendfile", "splice", "tee", "finit_module", "syncfs",
             "fgetxattr", "fsetxattr", "flistxattr", "fremovexattr":
             self = .usesFD
+        case "mount", "umount", "umount2", "pivot_root", "unshare", "setns", "move_mount", "fsmount", "mount_setattr":
+            self = .mountChange
         default: self = .other
         }
     }

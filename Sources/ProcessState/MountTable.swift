@@ -17,11 +17,7 @@ final class MountTable {
     private var byNamespace: [[UInt8]: [Mount]] = [:]
     let capacity = 256
 
-    /// Syscalls after which cached tables may be wrong (they are rare next to execs: a few per container start).
-    static let changingSyscalls: Set<String> = [
-        "mount", "umount", "umount2", "pivot_root", "unshare", "setns", "move_mount", "fsmount", "mount_setattr",
-    ]
-
+    /// Called after a syscall that changes mounts (`SyscallKind.mountChange`; a few per container start).
     func invalidate() { byNamespace.removeAll(keepingCapacity: true) }
 
     func isUpperLayer(pid: Int64, path: Bytes, proc: ProcFS) -> Bool? {
