@@ -286,7 +286,9 @@ public enum EventDecoder {
                 start = end
             }
         }
-        let count = max(argc ?? 0, args.count)
+        // argc is text in the record: a forged `argc=80000000000000000` must not size an allocation (found by
+        // libFuzzer). Audit logs at most a few thousand items per event; missing ones are padded up to this cap.
+        let count = max(min(argc ?? 0, 1 << 16), args.count)
         d.argc = argc
         var argv: [Bytes] = []
         argv.reserveCapacity(count)
