@@ -116,8 +116,18 @@ struct TailFormatter {
     static func process(name: AlertValue?, pid: AlertValue?, cmdline: AlertValue?) -> String {
         var s = TerminalText.clean(name?.textValue ?? "?")
         if let pid { s += "[" + TerminalText.clean(pid.textValue) + "]" }
-        if let cmdline { s += " " + TerminalText.clean(cmdline.textValue) }
+        if let cmdline { s += " " + shortened(TerminalText.clean(cmdline.textValue)) }
         return s
+    }
+
+    /// Longest command line a terminal row shows; `--json` keeps the whole value.
+    static let cmdlineLimit = 240
+
+    /// A command line cut to `cmdlineLimit` characters: one ancestor started with a script as its argument
+    /// (`bash -c '<whole script>'`) would otherwise fill the screen and scroll the alert itself away.
+    static func shortened(_ cmdline: String) -> String {
+        guard cmdline.count > cmdlineLimit else { return cmdline }
+        return String(cmdline.prefix(cmdlineLimit)) + "… (+\(cmdline.count - cmdlineLimit) chars)"
     }
 
     /// The message part of Falco's output (after `<time>: <Priority> `).

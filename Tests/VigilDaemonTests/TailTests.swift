@@ -244,7 +244,7 @@ struct TailTests {
         }
         deinit { _ = Self.tmux(["-L", server, "kill-server"]) }
         func capture(escapes: Bool = false) -> String {
-            Self.tmux(["-L", server, "capture-pane", "-p", "-J", "-t", "tail"] + (escapes ? ["-e"] : []))
+            Self.tmux(["-L", server, "capture-pane", "-p", "-J", "-S", "-", "-t", "tail"] + (escapes ? ["-e"] : []))
         }
         func paneTitle() -> String { Self.tmux(["-L", server, "display-message", "-p", "-t", "tail", "#{pane_title}"]) }
         /// tmux's server keeps every descriptor its first client had, so Foundation's Process (which sees an exit
@@ -349,7 +349,9 @@ struct TailTests {
 
                 """
         }
-        try (event(501, pid: 4242, comm: "evil", args: ["evil", "\u{1B}[2J"]) + event(502, pid: 4343, comm: "ls", args: ["ls", "-l"]))
+        let script = String(repeating: "x", count: 5000)
+        try (event(501, pid: 4242, comm: "evil", args: ["evil", "\u{1B}[2J"]) + event(502, pid: 4343, comm: "ls", args: ["ls", "-l"])
+            + event(503, pid: 4444, comm: "bash", args: ["bash", "-c", script]))
             .write(toFile: dir.path("audit.log"), atomically: true, encoding: .utf8)
         func tail(_ extra: [String]) -> [Substring] {
             let p = Child(VigilBinary.url, ["tail", "--file", dir.path("audit.log"), "--rules", dir.path("rules.yaml")] + extra)
@@ -359,16 +361,22 @@ struct TailTests {
             return p.stdout.split(separator: "\n")
         }
         let all = tail([])
-        #expect(all.count == 3, "\(all)")
+        #expect(all.count == 4, "\(all)")
         #expect(all.filter { $0.contains(" CRITICAL Evil program run container=host proc=evil[4242] evil \\x1b[2J") }.count == 1, "\(all)")
-        #expect(all.filter { $0.contains(" NOTICE   Any exec container=host proc=") }.count == 2, "\(all)")
+        #expect(all.filter { $0.contains(" NOTICE   Any exec container=host proc=") }.count == 3, "\(all)")
+        // A whole script as an argument is cut on the terminal (it would push the alert off the screen).
+        let long = all.first { $0.contains("proc=bash[4444]") } ?? ""
+        #expect(long.contains("… (+4768 chars) file=/usr/bin/bash") && long.count < 500, "\(long)")
+        let whole = Child(VigilBinary.url, ["tail", "--json", "--events", "--no-alerts", "--file", dir.path("audit.log"), "--rules", dir.path("rules.yaml")])
+        whole.wait()
+        #expect(whole.stdout.contains(script), "--json keeps the whole command line")
         #expect(tail(["--priority", "error"]).map { $0.contains("Evil program run") } == [true])
         #expect(tail(["--rule", "Any*"]).allSatisfy { $0.contains("Any exec") })
         let filtered = tail(["--filter", "proc.pid = 4343 and evt.type = execve"])
         #expect(filtered.count == 1 && filtered[0].contains("Any exec container=host proc=ls[4343] ls -l"), "\(filtered)")
         #expect(tail(["--container", "web"]).isEmpty)
         let events = tail(["--events", "--no-alerts"])
-        #expect(events.count == 2 && events.allSatisfy { $0.contains(" event    execve res=SUCCESS container=host proc=") }, "\(events)")
+        #expect(events.count == 3 && events.allSatisfy { $0.contains(" event    execve res=SUCCESS container=host proc=") }, "\(events)")
     }
 
     /// A recorded log whose command line and executable carry terminal escape sequences (clear screen, set the
