@@ -104,6 +104,16 @@ public final class AlertRouter: Sendable {
         return (handed, min(handed, settled))
     }
 
+    /// For a daemon that resumes reading a log from a saved position: what a SIGKILL caught between a sink's
+    /// write and the saved position is read and alerted again, with the same uuid. Each sink that keeps a record
+    /// it can read back (an alert file, a spool) skips the ones it already holds, from its newest `bytes`; the
+    /// others receive them again (at least once, same uuid). Call before the first `submit`. Returns per sink
+    /// how many uuids it holds.
+    @discardableResult
+    public func skipAlertsAlreadyDelivered(scanning bytes: Int = 64 << 20) -> [(sink: String, held: Int)] {
+        channels.map { ($0.settings.name, $0.skipAlreadyDelivered(scanning: bytes)) }
+    }
+
     /// Counters for metrics: per sink delivered, failed, dropped, spooled, retried, filtered, plus the
     /// current queue length and spool backlog.
     public func counters() -> AlertRouterCounters {

@@ -11,11 +11,17 @@ public protocol AlertSink: Sendable {
 
     /// Releases connections, files and child processes. Called once, after the last `deliver`.
     func close() async
+
+    /// The uuids of the alerts this sink durably holds from its newest `bytes`, or nil when it keeps no record
+    /// it can read back (a terminal, syslog, a webhook). A resuming daemon skips those alerts for this sink
+    /// instead of writing them twice (`AlertRouter.skipAlertsAlreadyDelivered`).
+    func deliveredUUIDs(scanning bytes: Int) -> Set<String>?
 }
 
 extension AlertSink {
     public func reopen() async {}
     public func close() async {}
+    public func deliveredUUIDs(scanning bytes: Int) -> Set<String>? { nil }
 }
 
 /// Why a delivery stopped, and whether trying again may help.

@@ -304,6 +304,24 @@ public final class AlertSpool: Sendable {
         }
     }
 
+    /// The uuids of the alerts in the newest segments, up to `bytes` of them, delivered or not: everything here
+    /// was accepted for this sink, so a resuming daemon must not hand it over again.
+    public func uuids(scanning bytes: Int) -> Set<String> {
+        let segments = state.withLockedValue { $0.segments }
+        var result = Set<String>()
+        var budget = bytes
+        for segment in segments.reversed() where budget > 0 {
+            guard let data = readWholeFile(segmentPath(segment.sequence)) else { continue }
+            budget -= data.count
+            var at = 0
+            while let (payload, next) = AlertSpool.parseRecord(data, at: at) {
+                at = next
+                if let uuid = DeliveredAlerts.uuid(in: payload, 0..<payload.count) { result.insert(uuid) }
+            }
+        }
+        return result
+    }
+
     /// Undelivered records.
     public var pendingCount: Int {
         state.withLockedValue { state in

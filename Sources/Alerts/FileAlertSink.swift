@@ -121,6 +121,20 @@ public final class FileAlertSink: AlertSink {
         }
     }
 
+    /// JSON lines only (the text format carries no uuid): the newest `bytes` of the file, and of `path.1`
+    /// when the file is shorter (a rotation inside the window).
+    public func deliveredUUIDs(scanning bytes: Int) -> Set<String>? {
+        guard format == .json else { return nil }
+        var result = Set<String>()
+        var budget = bytes
+        for candidate in [path, "\(path).1"] where budget > 0 {
+            guard let tail = DeliveredAlerts.tail(of: candidate, limit: budget) else { break }
+            DeliveredAlerts.uuids(inJSONLines: tail, into: &result)
+            budget -= max(tail.count, 1)
+        }
+        return result
+    }
+
     public func close() async {
         state.withLockedValue { state in
             sync(&state)

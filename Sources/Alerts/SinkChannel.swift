@@ -30,6 +30,8 @@ final class SinkChannel: Sendable {
         var closing = false
         var deadline: ContinuousClock.Instant?
         var counters = SinkCounters()
+        /// Uuids this sink already holds from before a resume; each is skipped once (`skipAlreadyDelivered`).
+        var delivered = Set<String>()
         var dropsNotLogged: UInt64 = 0
         var lastDropReason = ""
         var lastDropLog: ContinuousClock.Instant?
@@ -59,8 +61,12 @@ final class SinkChannel: Sendable {
             return
         }
         enum Outcome { case queued(CheckedContinuation<Void, Never>?), spill, drop(String) }
-        let outcome: Outcome = state.withLockedValue { state in
+        let outcome: Outcome? = state.withLockedValue { state in
             state.handed += 1
+            if !state.delivered.isEmpty, state.delivered.remove(alert.uuid) != nil {
+                state.counters.alreadyDelivered += 1
+                return nil
+            }
             if state.closing { return .drop("router is shut down") }
             if state.queue.count < settings.queueCapacity {
                 state.queue.append(alert)
@@ -75,6 +81,8 @@ final class SinkChannel: Sendable {
             return settings.overflow == .spill && spool != nil ? .spill : .drop("queue full")
         }
         switch outcome {
+        case nil:
+            break
         case .queued(let waiter):
             waiter?.resume()
         case .spill:
@@ -461,6 +469,15 @@ final class SinkChannel: Sendable {
 
     /// How many of the alerts handed to this channel are settled (delivered, given up on, dropped and counted,
     /// or in the spool). The channel is first in, first out, so they are exactly the first that many.
+    /// Reads back what the sink (and its spool) already hold, so that those alerts are not handed over again.
+    /// Returns how many uuids were found.
+    func skipAlreadyDelivered(scanning bytes: Int) -> Int {
+        var found = sink.deliveredUUIDs(scanning: bytes) ?? []
+        if let spool { found.formUnion(spool.uuids(scanning: bytes)) }
+        state.withLockedValue { $0.delivered = found }
+        return found.count
+    }
+
     var settledPrefix: UInt64 {
         state.withLockedValue { $0.handed - UInt64($0.queue.count + $0.inFlight) }
     }

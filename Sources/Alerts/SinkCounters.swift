@@ -14,6 +14,8 @@ public struct SinkCounters: Sendable, Hashable, Codable {
     public var retried: UInt64 = 0
     /// Below the sink's priority threshold, not sent.
     public var filtered: UInt64 = 0
+    /// Raised again by a daemon that resumed reading a log, and skipped because this sink already held them.
+    public var alreadyDelivered: UInt64 = 0
 
     public init() {}
 }

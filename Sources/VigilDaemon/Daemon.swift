@@ -50,6 +50,11 @@ public final class Daemon {
         self.log = log
         if let file = source as? FollowedFileSource {
             file.alertWatermark = { [unowned self] in self.processor.alertWatermark }
+            if file.resumed {
+                for (sink, held) in processor.skipAlertsAlreadyDelivered() {
+                    log("resuming \(file.path): sink '\(sink)' holds \(held) recent alerts; those raised again are not repeated to it")
+                }
+            }
         }
     }
 

@@ -17,4 +17,11 @@ public protocol EventProcessor: AnyObject {
     var alertWatermark: (handed: UInt64, settled: UInt64) { get }
     /// Periodic housekeeping between reads (process table sweep), with the monotonic clock.
     func tick(nowNanos: UInt64)
+    /// Called once, before the first event, when the source resumes from a saved position: the outputs read back
+    /// what they already hold so that alerts raised again are not repeated (`AlertRouter.skipAlertsAlreadyDelivered`).
+    func skipAlertsAlreadyDelivered() -> [(sink: String, held: Int)]
+}
+
+extension EventProcessor {
+    public func skipAlertsAlreadyDelivered() -> [(sink: String, held: Int)] { [] }
 }

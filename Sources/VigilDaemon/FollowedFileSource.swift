@@ -43,6 +43,8 @@ public final class FollowedFileSource: RecordSource {
     public private(set) var deferredSaves = 0
     public private(set) var rotations = 0
     public private(set) var suppressedDuplicates = 0
+    /// True when this run continues from a saved position (it re-reads what lies after it).
+    public let resumed: Bool
     public var finished: Bool { false }
     public var lost: Int { 0 }
     public var pollDescriptor: Int32? { nil }
@@ -55,7 +57,9 @@ public final class FollowedFileSource: RecordSource {
         self.stateFile = stateFile
         var st = stat()
         let exists = stat(path, &st) == 0
-        if let f = stateFile, let saved = Self.readState(f) {
+        let saved = stateFile.flatMap(Self.readState)
+        resumed = saved != nil
+        if let saved {
             if exists, UInt64(st.st_ino) == saved.inode, Int64(st.st_size) >= saved.safeOffset {
                 suppress = saved.emitted
                 suppressUntil = saved.consumed

@@ -174,6 +174,8 @@ final class RuleProcessor: EventProcessor {
 
     var alertWatermark: (handed: UInt64, settled: UInt64) { router.deliveryWatermark }
 
+    func skipAlertsAlreadyDelivered() -> [(sink: String, held: Int)] { router.skipAlertsAlreadyDelivered() }
+
     func reopenOutputs() {
         let router = self.router
         AsyncBridge.wait { await router.reopen() }
@@ -220,6 +222,7 @@ final class RuleProcessor: EventProcessor {
             metrics.counter("vigil_alerts_dropped_total", l, help: "alerts dropped (queue full with policy drop, spool full)", value: Int64(s.counters.dropped))
             metrics.counter("vigil_alerts_spooled_total", l, help: "alerts written to the sink's disk spool", value: Int64(s.counters.spooled))
             metrics.counter("vigil_alerts_retried_total", l, help: "delivery retries", value: Int64(s.counters.retried))
+            metrics.counter("vigil_alerts_already_delivered_total", l, help: "alerts raised again after a resume and skipped: the sink already held them", value: Int64(s.counters.alreadyDelivered))
             metrics.gauge("vigil_sink_queue_depth", l, help: "alerts waiting in the sink's memory queue", value: Double(s.queued))
             metrics.gauge("vigil_sink_spool_backlog", l, help: "alerts waiting in the sink's spool", value: Double(s.spooled))
         }
