@@ -36,6 +36,19 @@ public final class BaselineStore: @unchecked Sendable {
         }
     }
 
+    /// SQLite's own verdict on the file (`PRAGMA integrity_check`, or the faster `quick_check`): `["ok"]` when
+    /// sound, else the problems it found. A node's learned profiles are months of observation; a monitor killed
+    /// mid-write (SIGKILL, power loss) must be able to prove they survived.
+    public func integrityCheck(quick: Bool = false) throws -> [String] {
+        do {
+            return try pool.read { db in
+                try String.fetchAll(db, sql: quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")
+            }
+        } catch {
+            throw StoreError(message: "\(path): \(error)")
+        }
+    }
+
     static func makeDirectories(_ dir: String) {
         var partial = dir.hasPrefix("/") ? "" : "."
         for component in dir.split(separator: "/") {

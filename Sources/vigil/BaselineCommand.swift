@@ -68,8 +68,25 @@ struct BaselineCommand: ParsableCommand {
             PROFILE is an image (repository:tag or repository@digest), container:<id> or unit:<name>.service; a \
             unique prefix is enough.
             """,
-        subcommands: [List.self, Show.self, Export.self, Import.self, Accept.self, Reset.self, Mode.self, BaselineBench.self]
+        subcommands: [List.self, Show.self, Export.self, Import.self, Accept.self, Reset.self, Mode.self, Check.self, BaselineBench.self]
     )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the database file (SQLite integrity_check); exit status 1 when it is damaged.")
+        @OptionGroup var options: DatabaseOptions
+
+        func run() throws {
+            let store = try options.open()
+            let problems = try store.integrityCheck()
+            if problems == ["ok"] {
+                print("ok: \(safe(store.path)) (\(try store.keys().count) profiles)")
+                return
+            }
+            for p in problems { print(safe(p)) }
+            throw ExitCode(1)
+        }
+    }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Profiles with their mode and sizes.")

@@ -86,10 +86,15 @@ struct Run: ParsableCommand {
             baselines = nil
         } else {
             do {
+                let store = try BaselineStore(path: cfg.baselinesDatabase)
                 baselines = try BaselineEngine(
-                    settings: BaselineConfig.settings(cfg.baselines), store: BaselineStore(path: cfg.baselinesDatabase),
+                    settings: BaselineConfig.settings(cfg.baselines), store: store,
                     flushInterval: Double(cfg.baselines.flushMillis) / 1000)
                 DaemonLog.write("baselines: \(baselines!.profiles.count) profiles from \(cfg.baselinesDatabase)")
+                // A damaged file is reported, not fatal: rules still run, and learning goes on in what is readable.
+                if let verdict = try? store.integrityCheck(quick: true), verdict != ["ok"] {
+                    DaemonLog.write("error: baselines: \(cfg.baselinesDatabase) failed its integrity check: \(verdict.prefix(5).joined(separator: "; ")) (see `vigil baseline check`)")
+                }
             } catch {
                 DaemonLog.write("configuration error: baselines: \(error)")
                 throw ExitCode(2)

@@ -83,3 +83,41 @@ struct BaselineCommandTests {
         #expect(broken.status != 0 && broken.err.contains("not a Vigil baseline") && broken.err.contains("unknown dimension 'colour'"), "\(broken.err)")
     }
 }
+
+/// Issue 11's fault: the baselines database survives SIGKILL in the middle of writing.
+struct BaselineDatabaseKillTests {
+    /// Large imports (one transaction each, 30 000 items) in a loop, SIGKILLed at varying moments: every time
+    /// SQLite's integrity check passes and the profile reads back whole — the last committed import, never half
+    /// of one.
+    @Test func sigkillDuringWritesLeavesASoundDatabase() throws {
+        let dir = TemporaryDirectory("vigil-baseline-kill")
+        let db = dir.path("b.sqlite")
+        let file = dir.path("big.json")
+        let files = (0..<30_000).map { "\"w /srv/data/\($0)/out.json\"" }.joined(separator: ",")
+        try """
+            {"vigil_baseline": 1, "key": "registry.local/big:1", "mode": "learning", "created_ms": 1700000000000,
+             "items": {"file": [\(files)], "syscall": ["x86_64 read"]}}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try BaselineCommandTests.vigil(["baseline", "import", file, "--db", db]).status == 0)
+        for round in 0..<4 {
+            let loop = Process()
+            loop.executableURL = URL(fileURLWithPath: "/bin/sh")
+            loop.arguments = ["-c", "while :; do '\(VigilBinary.url.path)' baseline import '\(file)' --db '\(db)' >/dev/null || exit 1; done"]
+            try loop.run()
+            usleep(useconds_t(1_300_000 + round * 370_000))
+            // The loop's current `vigil` first (mid-transaction), then the loop itself.
+            let pkill = Process()
+            pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+            pkill.arguments = ["-KILL", "-P", "\(loop.processIdentifier)"]
+            try pkill.run()
+            pkill.waitUntilExit()
+            kill(loop.processIdentifier, SIGKILL)
+            loop.waitUntilExit()
+            let check = try BaselineCommandTests.vigil(["baseline", "check", "--db", db])
+            #expect(check.status == 0 && check.out.hasPrefix("ok: "), "round \(round): \(check.out) \(check.err)")
+            let list = try BaselineCommandTests.vigil(["baseline", "list", "--db", db])
+            let row = list.out.split(separator: "\n").first { $0.hasPrefix("registry.local/big:1\t") }
+            #expect(row?.split(separator: "\t")[3] == "30000", "round \(round): \(list.out) \(list.err)")
+        }
+    }
+}
