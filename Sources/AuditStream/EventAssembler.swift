@@ -50,7 +50,14 @@ public final class EventAssembler {
     public let configuration: Configuration
     public private(set) var statistics = Statistics()
     private var open: [EventKey: Open] = [:]
+    /// The event the previous record went to. A kernel writes an event's records one after another, so most
+    /// records find their event here without hashing their key (cleared when that event completes).
+    private var lastKey = EventKey(node: .max, stamp: EventStamp(seconds: .min, milliseconds: 0, serial: 0))
+    private var lastOpen: Open?
     private var done: [EventKey: Int64] = [:]
+    /// The newest stamp time among completed events: a record newer than that cannot be late, so the common case
+    /// (a new event at the head of the stream) skips the `done` lookup.
+    private var doneNewest: Int64 = .min
     private var doneOrder: [(EventKey, Int64)] = []
     private var doneHead = 0
     private var streamTime: Int64 = .min
@@ -93,21 +100,28 @@ public final class EventAssembler {
         if record.type.code == RecordType.eoe.code {
             if let ev = open.removeValue(forKey: key) {
                 finish(key, ev.records, .endOfEvent, emit)
-            } else if done[key] == nil {
+            } else if t > doneNewest || done[key] == nil {
                 statistics.orphanEOE += 1
             }
             advance(t, emit)
             return
         }
-        if let ev = open[key] {
+        if let last = lastOpen, key == lastKey {
+            last.records.append(record)
+        } else if let ev = open[key] {
             ev.records.append(record)
-        } else if done[key] != nil {
+            lastKey = key
+            lastOpen = ev
+        } else if t <= doneNewest, done[key] != nil {
             statistics.late += 1
             emit(.late(record))
         } else if record.type.isStandalone {
             finish(key, [record], .standalone, emit)
         } else {
-            open[key] = Open(record, now)
+            let ev = Open(record, now)
+            open[key] = ev
+            lastKey = key
+            lastOpen = ev
             expiry.insert(Expiry(time: t, key: key))
             if open.count > configuration.maxOpenEvents { evictOldest(emit) }
         }
@@ -131,14 +145,17 @@ public final class EventAssembler {
         guard t > streamTime else { return }
         streamTime = t
         let cutoff = t - configuration.windowMillis
-        var expired: [EventKey] = []
+        guard let first = expiry.min, first.time < cutoff else { return }
+        var expired: [(EventKey, Open)] = []
         while let first = expiry.min, first.time < cutoff {
             _ = expiry.removeMin()
-            if open[first.key] != nil { expired.append(first.key) }
+            if let ev = open.removeValue(forKey: first.key) { expired.append((first.key, ev)) }
         }
         if !expired.isEmpty {
             statistics.expired += expired.count
-            emitAll(expired, .expired, emit)
+            // The heap orders by millisecond only; events of one millisecond go out by serial.
+            if expired.count > 1 { expired.sort { $0.0.stamp < $1.0.stamp } }
+            for (k, ev) in expired { finish(k, ev.records, .expired, emit) }
         }
     }
 
@@ -156,7 +173,9 @@ public final class EventAssembler {
 
     private func finish(_ key: EventKey, _ records: [AuditRecord], _ why: AuditEvent.Completion, _ emit: (Output) -> Void) {
         statistics.events += 1
+        if key == lastKey { lastOpen = nil }
         done[key] = key.stamp.timeMillis
+        if key.stamp.timeMillis > doneNewest { doneNewest = key.stamp.timeMillis }
         doneOrder.append((key, key.stamp.timeMillis))
         if done.count > configuration.maxDoneKeys { pruneDone(count: done.count - configuration.maxDoneKeys) }
         emit(.event(AuditEvent(key: key, records: records, completion: why)))
