@@ -15,7 +15,7 @@ BENCH_PACKAGES := laurel auditd curl gcc python3 util-linux time
 FUZZ_SECONDS ?= 300
 SOAK_SECONDS ?= 1800
 
-.PHONY: all deps test-deps bench-deps build release run install test bench fuzz soak clean
+.PHONY: all deps test-deps bench-deps build release run install test asan bench fuzz soak clean
 
 all: build
 
@@ -56,6 +56,12 @@ test: test-deps
 	# reported, not failed: a debug build cannot keep up on two cores; `make soak` runs the release build).
 	scripts/fuzz.sh 45
 	VIGIL_BIN=.build/debug/vigil EXEC_WORKERS=1 NET_RATE=50 SOAK_ALLOW_OVERRUNS=1 scripts/soak.sh 120
+
+# The whole test suite built with AddressSanitizer, in its own build directory (the tests run the ASan-built
+# `vigil` beside them). UBSan is not offered for Swift on Linux (`-sanitize=undefined` is rejected).
+asan: test-deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan $(BUILD_FLAGS)
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 $(SWIFT) test --skip-build --no-parallel --sanitize=address --scratch-path .build-asan $(ASAN_FILTER) $(BUILD_FLAGS)
 
 # Long runs for the figures: every fuzz target for FUZZ_SECONDS; the release daemon soaked for SOAK_SECONDS
 # with its RSS / open-fd plot written to docs/soak.png.
