@@ -14,14 +14,18 @@ trap 'kill $(cat "$work/vigil.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$wo
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
+# Twice: with Vigil's own audit rules added (what `vigil run` does by default: openat, connect, … system-wide),
+# and reading only the generator's stream (manage_rules false) — the same records laurel gets below.
+live_phase() { # own_rules: true|false
 bash "$shared/bench/make-audit-log.sh" "$work/log" $((seconds + 12)) 0 > "$work/gen.out" 2> "$work/gen.err" &
 gen=$!
 for _ in $(seq 100); do [[ -s $work/log/.make-audit-log.auditd.pid ]] && break; sleep 0.2; done
 auditd_pid=$(cat "$work/log/.make-audit-log.auditd.pid")
 sleep 3
+rm -rf "$work/state" "$work/alerts.json"
 cat > "$work/vigil.yaml" <<YAML
 source: {kind: multicast}
-audit: {key: vigil-bench}
+audit: {key: vigil-bench, manage_rules: $1}
 output: {stdout: false, file: $work/alerts.json}
 metrics: {listen: ""}
 state_dir: $work/state
@@ -37,12 +41,16 @@ rss=$(awk '/VmHWM/{print $2}' "/proc/$vpid/status")
 kill -TERM "$vpid"; wait "$vpid" || true
 wait "$gen" || true
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
-echo "live: ${seconds}s of make-audit-log workload (see its summary below)"
+echo
+echo "live: ${seconds}s of make-audit-log workload, Vigil's own audit rules added: $1"
 awk -v v=$((v1 - v0)) -v a=$((a1 - a0)) -v hz="$hz" -v e="$elapsed" 'BEGIN{
   printf "| process | CPU %% of one core |\n|---|---|\n| auditd (RAW log writer, unicast) | %.1f |\n| vigil run (multicast, all packaged rules) | %.1f |\n", 100*a/hz/e, 100*v/hz/e }'
 echo "vigil peak RSS: $((rss / 1024)) MiB; alerts: $(wc -l < "$work/alerts.json" 2>/dev/null || echo 0)"
 grep -E "^(records|events|records/s|kernel lost):" "$work/gen.out" || true
 tail -2 "$work/vigil.err"
+}
+live_phase true
+live_phase false
 
 # --- the same workload with laurel as auditd's plugin (what Vigil replaces), for the side-by-side figure ------
 # make-audit-log.sh starts auditd from a private config with an empty plugin directory; a copy of it (changed
