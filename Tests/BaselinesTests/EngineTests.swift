@@ -1,6 +1,7 @@
 import Foundation
 import ProcessState
 import Testing
+import VigilTestSupport
 
 @testable import Baselines
 
@@ -166,6 +167,70 @@ struct EngineTests {
         #expect(d.count == 1)
         #expect(d.first?.action == "kill pid \(pid): ok")
         #expect(engine.statistics.protectActions == 1)
+    }
+
+    /// Protect mode with `freeze`: the deviating process's cgroup is frozen — a real cgroup made for the test
+    /// (the v1 freezer where this machine mounts it, else a cgroup v2 directory), with a real process in it.
+    @Test func protectFreezesTheDeviatingProcessCgroup() throws {
+        let name = "vigil-test-freeze-\(getpid())"
+        let v1 = "/sys/fs/cgroup/freezer"
+        let v2 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified"
+        let useV1 = FileManager.default.fileExists(atPath: v1 + "/freezer.state") || FileManager.default.fileExists(atPath: v1 + "/tasks")
+        let dir = (useV1 ? v1 : v2) + "/" + name
+        try #require(mkdir(dir, 0o755) == 0 || errno == EEXIST, "cannot make \(dir): \(String(cString: strerror(errno)))")
+        let victim = Process()
+        victim.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        victim.arguments = ["30"]
+        try victim.run()
+        let pid = victim.processIdentifier
+        defer {
+            // Thaw, end the process, remove the cgroup (it must be empty to go).
+            try? (useV1 ? "THAWED" : "0").write(toFile: dir + (useV1 ? "/freezer.state" : "/cgroup.freeze"), atomically: false, encoding: .utf8)
+            kill(pid, SIGKILL)
+            victim.waitUntilExit()
+            rmdir(dir)
+        }
+        try "\(pid)".write(toFile: dir + "/cgroup.procs", atomically: false, encoding: .utf8)
+
+        var t = TestEvents()
+        let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
+        var s = Self.settings()
+        s.protect["web:1"] = .freeze
+        let engine = try BaselineEngine(settings: s, store: nil)
+        _ = Self.run(engine, t.enrich(t.workload(), container: c), at: 0)
+        engine.setMode(ProfileKey(parsing: "web:1"), .protect, nowMillis: 0)
+        let d = Self.run(engine, t.enrich(t.lines("openat", pid: Int64(pid), ppid: 100, comm: "sleep", exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/etc/cron.d/x")]), container: c), at: 1_000)
+        #expect(d.count == 1)
+        #expect(d.first?.action == "freeze \(dir)/\(useV1 ? "freezer.state" : "cgroup.freeze"): ok", "\(d.first?.action ?? "no action")")
+        let frozen = eventually(5) {
+            if useV1 { return (try? String(contentsOfFile: dir + "/freezer.state", encoding: .utf8))?.hasPrefix("FROZEN") == true }
+            return (try? String(contentsOfFile: dir + "/cgroup.events", encoding: .utf8))?.contains("frozen 1") == true
+        }
+        #expect(frozen, "the cgroup froze")
+        #expect(victim.isRunning, "frozen, not killed")
+        #expect(engine.statistics.protectActions == 1)
+    }
+
+    /// Protect mode with `command`: the operator's program runs with the deviation in its environment.
+    @Test func protectRunsTheCommandWithTheDeviation() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-protect-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { unlink(out) }
+        var t = TestEvents()
+        let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
+        var s = Self.settings()
+        s.protect["web:1"] = .command(["/bin/sh", "-c", "echo \"$VIGIL_PID|$VIGIL_BASELINE_DIMENSION|$VIGIL_BASELINE_ITEM|$VIGIL_CONTAINER_ID|$VIGIL_BASELINE_PROFILE\" > \(out)"])
+        let engine = try BaselineEngine(settings: s, store: nil)
+        _ = Self.run(engine, t.enrich(t.workload(), container: c), at: 0)
+        engine.setMode(ProfileKey(parsing: "web:1"), .protect, nowMillis: 0)
+        let d = Self.run(engine, t.enrich(t.lines("openat", pid: 4321, ppid: 100, comm: "sh", exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/etc/cron.d/x")]), container: c), at: 1_000)
+        #expect(d.first?.action == "command /bin/sh: started")
+        #expect(eventually(10) { FileManager.default.fileExists(atPath: out) && ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").hasSuffix("\n") })
+        let line = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
+        let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        #expect(fields.count == 5, "\(line)")
+        #expect(fields.first == "4321")
+        #expect(fields.dropFirst().first == d.first?.dimension.rawValue)
+        #expect(fields.count == 5 && fields[2] == d.first?.item && fields[3] == TestEvents.idA && fields[4] == "web:1", "\(line)")
     }
 
     /// runc's own init in the container (before it execs the workload) is the runtime, not the workload.
