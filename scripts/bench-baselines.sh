@@ -13,7 +13,7 @@ mkdir -p "$data"
 log=${BENCH_LOG:-$data/audit.log}
 if [[ ! -s $log ]]; then
     echo "bench-baselines: generating $log" >&2
-    bash "$shared/bench/make-audit-log.sh" "$(dirname "$log")" "${BENCH_SECONDS:-90}" "${BENCH_MAX_MB:-100}" >&2
+    bash "$shared/bench/make-audit-log.sh" "$(dirname "$log")" "${BENCH_SECONDS:-100}" "${BENCH_MAX_MB:-200}" >&2
 fi
 vigil=$root/.build/release/vigil
 echo "log: $log — $(wc -l < "$log") lines"

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 shared=${VIGIL_SHARED:-$root/../shared}
 data=${BENCH_DIR:-$root/.build-bench}
-seconds=${BENCH_SECONDS:-90}
-max_mb=${BENCH_MAX_MB:-100}
+seconds=${BENCH_SECONDS:-100}  # about 1 M records on this machine (200 MiB cap)
+max_mb=${BENCH_MAX_MB:-200}
 runs=${BENCH_RUNS:-3}
 mkdir -p "$data"
 log=$data/audit.log
