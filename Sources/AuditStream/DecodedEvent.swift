@@ -17,6 +17,15 @@ public struct DecodedEvent: Sendable {
     /// PROCTITLE split at NUL; capped at 128 bytes by the kernel, so never preferred over `argv`.
     public var proctitle: [Bytes]?
     public var cwd: Bytes?
+    /// The capability sets an exec gave the process (BPRM_FCAPS `pp`, `pe`): the kernel logs them when an exec
+    /// changes capabilities (any exec by root, file capabilities), so they are known even when the process is gone
+    /// before /proc can be read.
+    public var execCapabilities: CapabilitySets?
+
+    public struct CapabilitySets: Sendable, Equatable {
+        public var permitted: UInt64
+        public var effective: UInt64
+    }
     public var paths: [PathItem] = []
     public var sockaddrs: [SocketAddress] = []
 

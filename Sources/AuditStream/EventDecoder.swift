@@ -15,6 +15,10 @@ public enum EventDecoder {
                 d.cwd = r.value("cwd")
             case RecordType.path.code:
                 d.paths.append(decodePath(r))
+            case RecordType.bprmFcaps.code:
+                if let pp = r.value("pp").flatMap(Number.hex), let pe = r.value("pe").flatMap(Number.hex) {
+                    d.execCapabilities = DecodedEvent.CapabilitySets(permitted: pp, effective: pe)
+                }
             case RecordType.sockaddr.code:
                 if let i = r.index(of: "saddr"), let raw = Hex.decode(r.rawValue(at: i)) {
                     d.sockaddrs.append(SocketAddress(bytes: raw))

@@ -26,6 +26,7 @@ public struct RecordType: Hashable, Sendable, CustomStringConvertible {
     public static let cwd = RecordType(code: 1307, name: "CWD")
     public static let execve = RecordType(code: 1309, name: "EXECVE")
     public static let eoe = RecordType(code: 1320, name: "EOE")
+    public static let bprmFcaps = RecordType(code: 1321, name: "BPRM_FCAPS")
     public static let proctitle = RecordType(code: 1327, name: "PROCTITLE")
 
     /// auparse's `audit_is_last_record`, narrowed to the types that are *never* followed by other records of the

@@ -167,12 +167,13 @@ extension Enricher {
         r.argv = (d.argv ?? d.proctitle)?.map(\.compacted)
         if let cwd = d.cwd { r.cwd = cwd.compacted }
         if r.startMillis == nil { r.startMillis = now }
+        // What exec may have changed is unknown until read again — unless the kernel logged it (BPRM_FCAPS, also in
+        // a recorded log); live, /proc has the last word when the process is still there.
+        r.capEffective = d.execCapabilities?.effective
+        r.capPermitted = d.execCapabilities?.permitted
         if let proc {
             if let cg = proc.cgroup(r.pid), let c = CgroupParser.container(inCgroupFile: cg) { r.container = c }
             if r.startTicks == nil, let st = proc.stat(r.pid) { r.startTicks = st.startTicks }
-            // What exec may have changed is unknown until read again.
-            r.capEffective = nil
-            r.capPermitted = nil
             r.exeUpperLayer = nil
             loadLiveDetails(r, now: now)
         }

@@ -94,18 +94,15 @@ struct EscapeTests {
         try expectAlert(b, wait: 3)
     }
 
-    /// Class B: `thread.cap_effective` comes from /proc/PID/status, read when the daemon handles the exec. insmod
-    /// of a junk file exits at once (finit_module fails: ENOSYS on a kernel without modules, ENOEXEC otherwise;
-    /// nothing is loaded), before the daemon reads its /proc entry: Enricher.applyExec drops the capabilities the
-    /// process had before exec and finds nothing to re-read, so the rule's `thread.cap_effective icontains
-    /// sys_module` cannot match.
+    /// insmod of a junk file exits at once (finit_module fails: ENOSYS on a kernel without modules, ENOEXEC
+    /// otherwise; nothing is loaded), usually before the daemon could read its /proc entry. The rule's
+    /// `thread.cap_effective icontains sys_module` still matches: the capabilities the exec gave come from the
+    /// kernel's own BPRM_FCAPS record of that exec (`pe`), not from /proc.
     @Test func kernelModuleInjectionInPrivilegedContainer() throws {
         let b = Behaviour(rule: "Linux Kernel Module Injection Detected", what: "insmod of a junk file in a privileged container",
                           script: "echo junk > /tmp/e2e.ko; insmod /tmp/e2e.ko; true", process: "insmod",
                           runOptions: ["--privileged"])
-        try withKnownIssue("thread.cap_effective is missing for a process gone before the daemon reads /proc (Enricher.applyExec)") {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 
     /// The same rule when insmod is still alive as the daemon handles its exec: it blocks opening a FIFO until the

@@ -57,6 +57,25 @@ struct ProcessTreeTests {
         #expect(e.statistics.processes == 3)
     }
 
+    /// The capabilities an exec gave come from the kernel's BPRM_FCAPS record (also in a recorded log, and live
+    /// when the process is gone before /proc is read); an exec without one leaves them unknown, not stale.
+    @Test func execCapabilitiesComeFromBprmFcaps() throws {
+        var a = AuditLines()
+        let e = ProcessState.Enricher.replay()
+        var lines = shellTree(&a)
+        lines += a.event(
+            "execve", pid: shell + 1, ppid: shell, comm: "insmod", exe: "/usr/sbin/insmod", argv: ["insmod", "/tmp/x.ko"],
+            extra: ["BPRM_FCAPS fver=0 fp=0 fi=0 fe=0 old_pp=0000000000000000 old_pi=0 old_pe=0000000000000000 old_pa=0 pp=000001ffffffffff pi=0 pe=00000000a80425fb pa=0 frootid=0"])
+        lines += a.event("finit_module", pid: shell + 1, ppid: shell, comm: "insmod", exe: "/usr/sbin/insmod", exit: -38, success: false)
+        lines += a.event("execve", pid: shell + 1, ppid: shell, comm: "true", exe: "/usr/bin/true", argv: ["true"])
+        let out = enrich(lines, with: e)
+        let load = out[out.count - 2]
+        #expect(load.process.capEffective == 0xa80425fb)
+        #expect(load.process.capEffectiveText?.contains("CAP_SYS_CHROOT") == true, "\(load.process.capEffectiveText ?? "nil")")
+        #expect(load.process.capEffectiveText?.contains("CAP_SYS_MODULE") == false)
+        #expect(out.last?.process.capEffective == nil, "a later exec without BPRM_FCAPS: unknown")
+    }
+
     @Test func aChildKeepsTheAncestryItHadAfterItsParentExits() throws {
         var a = AuditLines()
         let e = ProcessState.Enricher.replay()

@@ -9,7 +9,7 @@ struct AuditLines {
         "read": 0, "write": 1, "open": 2, "close": 3, "dup": 32, "dup2": 33, "socket": 41, "connect": 42,
         "accept": 43, "sendto": 44, "bind": 49, "listen": 50, "clone": 56, "fork": 57, "vfork": 58, "execve": 59,
         "exit": 60, "fcntl": 72, "chdir": 80, "fchdir": 81, "setuid": 105, "exit_group": 231, "openat": 257,
-        "dup3": 292, "execveat": 322, "clone3": 435,
+        "dup3": 292, "finit_module": 313, "execveat": 322, "clone3": 435,
     ]
 
     var seconds: Int64
@@ -31,7 +31,8 @@ struct AuditLines {
         _ syscall: String, pid: Int64, ppid: Int64, comm: String, exe: String, exit: Int64 = 0, success: Bool? = nil,
         args: [UInt64] = [0, 0, 0, 0], uid: Int64 = 0, gid: Int64 = 0, auid: Int64 = 4_294_967_295,
         tty: String = "(none)",
-        argv: [String]? = nil, cwd: String? = nil, paths: [Path] = [], saddr: String? = nil, enriched: String? = nil
+        argv: [String]? = nil, cwd: String? = nil, paths: [Path] = [], saddr: String? = nil, enriched: String? = nil,
+        extra: [String] = []
     ) -> [String] {
         milliseconds += 1
         if milliseconds >= 1000 {
@@ -59,6 +60,11 @@ struct AuditLines {
             )
         }
         if let saddr { lines.append("type=SOCKADDR msg=\(stamp): saddr=\(saddr)") }
+        // Other records of the event, given as `TYPE body` (e.g. "BPRM_FCAPS fver=0 …").
+        for record in extra {
+            let (type, body) = (record.prefix { $0 != " " }, record.drop { $0 != " " }.dropFirst())
+            lines.append("type=\(type) msg=\(stamp): \(body)")
+        }
         let title = (argv ?? [comm]).joined(separator: "\0")
         lines.append("type=PROCTITLE msg=\(stamp): proctitle=\(Self.hex(title))")
         lines.append("type=EOE msg=\(stamp): ")
