@@ -23,8 +23,10 @@ public struct ContainerRuntimeRoots: Sendable {
 
 /// Container metadata from the runtimes' on-disk state, cached per container.
 ///
-/// A miss (state not written yet, or unreadable) is retried after `retryMillis` of stream time rather than on every
-/// event; a hit is kept (the fields used do not change during a container's life). The cache is bounded.
+/// A miss (state not written yet, or unreadable) is retried after 250 ms of stream time, then after twice as long each
+/// time up to `retryMillis`, rather than on every event: a runtime may write its state while the container's first
+/// processes already run, and a container's first seconds are when an attack through its entrypoint shows. A hit is
+/// kept (the fields used do not change during a container's life). The cache is bounded.
 public final class ContainerResolver {
     public let roots: ContainerRuntimeRoots
     let retryMillis: Int64
@@ -38,6 +40,8 @@ public final class ContainerResolver {
     struct Entry {
         var metadata: ContainerMetadata?
         var fetchedMillis: Int64
+        /// Misses in a row: the next retry waits 250 ms << misses, at most `retryMillis`.
+        var misses = 0
     }
 
     public init(roots: ContainerRuntimeRoots, retryMillis: Int64 = 5_000, capacity: Int = 4_096) {
@@ -48,13 +52,15 @@ public final class ContainerResolver {
 
     public func metadata(for identity: ContainerIdentity, now: Int64) -> ContainerMetadata? {
         guard !identity.isHost else { return nil }
-        if let e = cache[identity.fullID], e.metadata != nil || now - e.fetchedMillis < retryMillis {
+        let previous = cache[identity.fullID]
+        if let e = previous, e.metadata != nil || now - e.fetchedMillis < min(retryMillis, 250 << min(e.misses - 1, 16)) {
             hits += 1
             return e.metadata
         }
         lookups += 1
         let m = read(identity)
-        if cache.updateValue(Entry(metadata: m, fetchedMillis: now), forKey: identity.fullID) == nil {
+        let misses = m == nil ? (previous?.misses ?? 0) + 1 : 0
+        if cache.updateValue(Entry(metadata: m, fetchedMillis: now, misses: misses), forKey: identity.fullID) == nil {
             order.append(identity.fullID)
             while cache.count > capacity, orderHead < order.count {
                 cache.removeValue(forKey: order[orderHead])

@@ -118,6 +118,16 @@ struct EscapeTests {
         try expectAlert(b)
     }
 
+    /// `container.privileged` from the runtime's metadata (docker's hostconfig.json, as the lab writes it): a
+    /// program named debugfs started in a privileged container. (The image has no debugfs; busybox copied under
+    /// that name is exec'd — the rule looks at the exec, not at what the program then does.)
+    @Test func debugfsInPrivilegedContainer() throws {
+        let b = Behaviour(rule: "Debugfs Launched in Privileged Container", what: "a program named debugfs, privileged docker container",
+                          script: "/usr/sbin/debugfs -V; true", process: "debugfs", runOptions: ["--privileged"],
+                          prepare: "cp /bin/busybox /usr/sbin/debugfs")
+        try expectAlert(b, wait: 3)
+    }
+
     @Test func releaseAgentInPrivilegedContainer() throws {
         let b = Behaviour(rule: "Detect release_agent File Container Escapes", what: "echo > /sys/fs/cgroup/release_agent, privileged",
                           script: "[ -e /sys/fs/cgroup/release_agent ] && exit 97; echo /tmp/x > /sys/fs/cgroup/release_agent",

@@ -244,6 +244,12 @@ final class LiveVigil: @unchecked Sendable {
             metrics:
               listen: ""
             state_dir: \(dir.path("state"))
+            # The lab keeps each runtime's metadata where that runtime would, under its own directory.
+            containers:
+              docker_root: \(E2E.labDir)/runtime/docker
+              containerd_root: \(E2E.labDir)/runtime/containerd
+              crio_roots: [\(E2E.labDir)/runtime/crio]
+              podman_root: \(E2E.labDir)/runtime/podman
             """.write(toFile: config, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logFile, contents: nil)
         process.executableURL = VigilBinary.url

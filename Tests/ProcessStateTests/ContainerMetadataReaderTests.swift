@@ -136,12 +136,18 @@ struct ContainerMetadataReaderTests {
             roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
         let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
         #expect(resolver.metadata(for: identity, now: 10_000) == nil)
+        #expect(resolver.metadata(for: identity, now: 10_200) == nil)  // first miss cached for 250 ms
+        #expect(resolver.lookups == 1)
+        #expect(resolver.metadata(for: identity, now: 10_250) == nil)  // retried: second miss, cached for 500 ms
+        #expect(resolver.metadata(for: identity, now: 10_700) == nil)
+        #expect(resolver.lookups == 2)
+        #expect(resolver.metadata(for: identity, now: 10_750) == nil)  // third miss: 1 s (the cap, retryMillis)
         try dir.write("containers/\(Self.id)/config.v2.json", Self.dockerConfig)
-        #expect(resolver.metadata(for: identity, now: 10_500) == nil)  // miss cached until the retry time
-        #expect(resolver.metadata(for: identity, now: 11_000)?.name == "web1")
+        #expect(resolver.metadata(for: identity, now: 11_500) == nil)  // miss cached until the retry time
+        #expect(resolver.metadata(for: identity, now: 11_750)?.name == "web1")
         try dir.write("containers/\(Self.id)/config.v2.json", "{}")
         #expect(resolver.metadata(for: identity, now: 60_000)?.name == "web1")  // a hit is kept
-        #expect(resolver.lookups == 2)
+        #expect(resolver.lookups == 4)
         #expect(resolver.metadata(for: .host, now: 0) == nil)
     }
 }
