@@ -133,6 +133,11 @@ extension Enricher {
             r.capPermitted = s.capPermitted
         }
         if let db = accounts?.database(rootPath: proc.rootPath(r.pid), now: now) { r.accounts = db }
+        if let c = r.container, !c.isHost, rootDevices.needsRoot(of: c),
+            let device = ContainerRootDevices.device(of: proc.rootPath(r.pid))
+        {
+            rootDevices.learn(root: device, of: c)
+        }
         if let exe = r.exePath, let mounts {
             r.exeUpperLayer = mounts.isUpperLayer(pid: r.pid, path: exe, proc: proc)
         }
@@ -172,11 +177,26 @@ extension Enricher {
         r.capEffective = d.execCapabilities?.effective
         r.capPermitted = d.execCapabilities?.permitted
         if let proc {
-            if let cg = proc.cgroup(r.pid), let c = CgroupParser.container(inCgroupFile: cg) { r.container = c }
+            if let cg = proc.cgroup(r.pid) {
+                if let c = CgroupParser.container(inCgroupFile: cg) { r.container = c }
+            } else if let c = containerOfExecutable(d), c != r.container {
+                // Gone already (`runc exec CTR cmd` exits fast): its parent, the host's runc, says nothing of where
+                // it ran; the device its executable lives on does.
+                r.container = c
+                stats.attributedByDevice += 1
+            }
             if r.startTicks == nil, let st = proc.stat(r.pid) { r.startTicks = st.startTicks }
             r.exeUpperLayer = nil
             loadLiveDetails(r, now: now)
         }
+    }
+
+    /// The container whose root filesystem holds the exec'd file (the exec's first PATH item), if one does.
+    func containerOfExecutable(_ d: DecodedEvent) -> ContainerIdentity? {
+        guard let item = d.paths.first(where: { $0.item == 0 }) ?? d.paths.first, let dev = item.dev,
+            let device = ContainerRootDevices.device(fromAudit: dev)
+        else { return nil }
+        return rootDevices.container(onDevice: device)
     }
 
     /// Any other event of a known process.

@@ -54,6 +54,7 @@ public final class Enricher {
     let containers: ContainerResolver?
     let accounts: AccountResolver?
     let mounts: MountTable?
+    var rootDevices = ContainerRootDevices(hostRoots: [])
     private var clock: Int64 = 0
     private var lastSweep: Int64 = 0
     var stats = EnricherStatistics()
@@ -69,6 +70,8 @@ public final class Enricher {
             containers = ContainerResolver(roots: sources.runtimes)
             accounts = AccountResolver()
             mounts = MountTable()
+            rootDevices = ContainerRootDevices(
+                hostRoots: ["/", sources.proc.rootPath(1)].compactMap(ContainerRootDevices.device(of:)))
             if sources.seed { seedFromProc() }
         case .replay:
             proc = nil
@@ -187,6 +190,8 @@ public struct EnricherStatistics: Sendable {
     public var sweeps = 0
     public var containerLookups = 0
     public var accountDatabaseLoads = 0
+    /// Processes gone before their cgroup was read, placed in a container by their executable's device.
+    public var attributedByDevice = 0
 }
 
 /// The syscalls the enricher treats specially.

@@ -60,13 +60,12 @@ struct CredentialAccessTests {
     }
 
     /// `docker exec CTR cat /etc/shadow`: the process that runc execs directly is short-lived; when the daemon
-    /// reads /proc/PID/cgroup it is gone and the process inherits the container of its parent — the host's
-    /// `runc exec`. The alert fires with container.id=host. Intermittent: it depends on how far the daemon lags.
+    /// reads /proc/PID/cgroup it is usually gone, and its parent is the host's `runc exec`. It is placed in its
+    /// container by the device of the file it exec'd (the container's overlay root, learned from the container's
+    /// earlier processes: ContainerRootDevices).
     @Test func directExecIsAttributedToItsContainer() throws {
         let b = Behaviour(rule: "Sensitive credential file read", what: "runc exec CTR cat /etc/shadow (no shell)",
                           command: ["cat", "/etc/shadow"], process: "cat", style: .docker)
-        try withKnownIssue("short-lived processes exec'd by runc are attributed to the host (Enricher-process.swift)", isIntermittent: true) {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 }
