@@ -7,7 +7,9 @@
 #endif
 
 /// `regex`: a POSIX extended regex compiled once, matched as a *full* match (RE2 `ANCHOR_BOTH` in libsinsp) on
-/// the value's bytes without copying them (`REG_STARTEND`).
+/// the value's bytes (`REG_STARTEND`, so a NUL inside the value is matched, not taken as its end). The bytes are
+/// copied with a NUL after them: glibc reads only up to `rm_eo`, but a reader of the C contract (AddressSanitizer's
+/// `regexec` interceptor, which measures the string with strlen) may not — found by running the tests under ASan.
 ///
 /// glibc's ERE is close to RE2's POSIX mode but not identical (RE2 rejects backreferences; glibc accepts GNU
 /// escapes such as `\w`); patterns of the stock and libs test rules behave the same.
@@ -31,15 +33,12 @@ final class RegexMatcher: @unchecked Sendable {
     }
 
     func fullMatch(_ value: [UInt8]) -> Bool {
-        value.withUnsafeBufferPointer { buffer -> Bool in
+        let terminated = value.map { CChar(bitPattern: $0) } + [0]
+        return terminated.withUnsafeBufferPointer { buffer -> Bool in
             var match = regmatch_t()
             match.rm_so = 0
-            match.rm_eo = regoff_t(buffer.count)
-            let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }
-            let empty: CChar = 0
-            return withUnsafePointer(to: empty) { emptyPointer in
-                regexec(regex, base ?? emptyPointer, 1, &match, REG_STARTEND) == 0
-            }
+            match.rm_eo = regoff_t(value.count)
+            return regexec(regex, buffer.baseAddress!, 1, &match, REG_STARTEND) == 0
         }
     }
 }
