@@ -20,8 +20,9 @@ struct ContainerRootDevices {
     }
 
     private(set) var owners: [UInt64: Owner] = [:]
-    /// Containers whose root was already looked at.
-    private var known: Set<ContainerIdentity> = []
+    /// Containers whose root was already looked at, with the process it was read from: a process of the container
+    /// that sees its mounts, for questions about a process of it that is already gone (its executable's layer).
+    private var known: [ContainerIdentity: Int64] = [:]
     let capacity: Int
 
     /// `hostRoots`: the devices of the host's root (this daemon's `/`, and pid 1's where readable).
@@ -54,16 +55,19 @@ struct ContainerRootDevices {
     }
 
     /// Whether the root of `container` still needs to be looked at.
-    func needsRoot(of container: ContainerIdentity) -> Bool { !known.contains(container) }
+    func needsRoot(of container: ContainerIdentity) -> Bool { known[container] == nil }
+
+    /// The process `container`'s root was learned from (it may have exited since).
+    func witness(of container: ContainerIdentity) -> Int64? { known[container] }
 
     /// A container process whose root is still the host's (runc's init before pivot_root) teaches nothing: the
     /// container is looked at again with its next process.
-    mutating func learn(root device: UInt64, of container: ContainerIdentity) {
+    mutating func learn(root device: UInt64, of container: ContainerIdentity, from pid: Int64 = 0) {
         if owners[device] == .ambiguous { return }
-        known.insert(container)
+        known[container] = pid
         if owners.count >= capacity {
             owners = owners.filter { $0.value == .ambiguous }
-            known = []
+            known = [:]
         }
         switch owners[device] {
         case nil: owners[device] = .container(container)

@@ -39,8 +39,7 @@ extension Enricher {
         r.comm = d.process.comm?.compacted
         r.exePath = d.process.exe?.compacted
         r.cwd = d.cwd?.compacted
-        var parent = d.process.ppid.flatMap { table[$0] }
-        if parent == nil, let ppid = d.process.ppid { parent = recordFromProc(ppid, now: now) }
+        let parent = d.process.ppid.flatMap { parentRecord($0, now: now) }
         table.attach(r, to: parent)
         if proc != nil, let parent {
             // /proc is already gone: the child is where its parent is.
@@ -96,16 +95,29 @@ extension Enricher {
         guard pid > 0, let r = readProc(pid, now: now) else { return nil }
         stats.readFromProc += 1
         var parent: ProcessRecord? = nil
-        if let ppid = r.ppid, ppid > 0 {
-            parent = table[ppid]
-            if parent == nil, depth < 64 {
-                parent = recordFromProc(ppid, now: now, depth: depth + 1)
-            }
-        }
+        if let ppid = r.ppid, ppid > 0 { parent = parentRecord(ppid, now: now, depth: depth + 1) }
         table.attach(r, to: parent)
         loadLiveDetails(r, now: now)
         table.insert(r)
         return r
+    }
+
+    /// The parent of a process first seen now: the table's; else a process forked but never seen itself (its
+    /// fork was audited, it made no audited call of its own and may be gone — busybox httpd's per-connection
+    /// child between the server and a CGI), which is a copy of the process that forked it; else read from /proc.
+    func parentRecord(_ ppid: Int64, now: Int64, depth: Int = 0) -> ProcessRecord? {
+        guard ppid > 0 else { return nil }
+        if let known = table[ppid] { return known }
+        if let hint = table.takeHint(child: ppid) {
+            let r = ProcessRecord(pid: ppid, now: now, counter: table.counter)
+            r.ppid = hint.parentPid
+            r.inheritImage(from: hint.parent)
+            r.startMillis = hint.millis
+            table.attach(r, to: hint.parent)
+            table.insert(r)
+            return r
+        }
+        return depth < 64 ? recordFromProc(ppid, now: now, depth: depth) : nil
     }
 
     /// One process's /proc entries, unlinked.
@@ -136,10 +148,19 @@ extension Enricher {
         if let c = r.container, !c.isHost, rootDevices.needsRoot(of: c),
             let device = ContainerRootDevices.device(of: proc.rootPath(r.pid))
         {
-            rootDevices.learn(root: device, of: c)
+            rootDevices.learn(root: device, of: c, from: r.pid)
         }
         if let exe = r.exePath, let mounts {
             r.exeUpperLayer = mounts.isUpperLayer(pid: r.pid, path: exe, proc: proc)
+            // Gone already (a dropped binary that exits at once): the file is still where it was; ask through a
+            // process of the same container that still sees its mounts — the parent, else the one its root was
+            // learned from.
+            if r.exeUpperLayer == nil, let c = r.container, !c.isHost {
+                for other in [r.parent?.container == c ? r.parent?.pid : nil, rootDevices.witness(of: c)] {
+                    guard let other, other != r.pid, r.exeUpperLayer == nil else { continue }
+                    r.exeUpperLayer = mounts.isUpperLayer(pid: other, path: exe, proc: proc)
+                }
+            }
         }
     }
 

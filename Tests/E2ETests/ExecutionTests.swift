@@ -85,13 +85,12 @@ struct ExecutionTests {
         try expectAlert(b, wait: 3)
     }
 
-    /// A dropped binary that exits at once: `proc.is_exe_upper_layer` is computed from /proc/PID/mountinfo when the
-    /// daemon handles the exec (Enricher.loadLiveDetails); the process is gone by then and the field is missing.
+    /// A dropped binary that exits at once: it is usually gone when the daemon handles its exec, so its own
+    /// /proc/PID/mountinfo cannot be read; `proc.is_exe_upper_layer` is then answered through a live process of the
+    /// same container (its parent, else the one the container's root was learned from) — the file is still there.
     @Test func dropAndExecuteShortLived() throws {
         let b = Behaviour(rule: "Drop and execute new binary in container", what: "copy labtool to /tmp/dropped, run it (exits at once)",
                           script: "cp /usr/local/bin/labtool /tmp/dropped && /tmp/dropped hello", process: "dropped")
-        try withKnownIssue("proc.is_exe_upper_layer is missing for a process gone before the daemon reads /proc", isIntermittent: true) {
-            try expectAlert(b, wait: 3)
-        }
+        try expectAlert(b, wait: 3)
     }
 }

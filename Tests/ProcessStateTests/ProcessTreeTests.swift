@@ -57,6 +57,24 @@ struct ProcessTreeTests {
         #expect(e.statistics.processes == 3)
     }
 
+    /// busybox httpd: the server forks a per-connection child, which forks the CGI and exits. The child never
+    /// makes an audited call of its own; the CGI's exec names it as parent. The CGI and the shell it starts still
+    /// descend from the server (what "Run shell untrusted" looks for in proc.aname).
+    @Test func aForkedChildSeenOnlyAsAParentLinksToWhoForkedIt() throws {
+        var a = AuditLines()
+        let e = ProcessState.Enricher.replay()
+        let server = shell + 10, connection = shell + 11, cgi = shell + 12, sh = shell + 13
+        var lines = a.event("execve", pid: server, ppid: init1, comm: "httpd", exe: "/bin/busybox", argv: ["httpd", "-p", "8080"])
+        lines += a.event("clone", pid: server, ppid: init1, comm: "httpd", exe: "/bin/busybox", exit: connection, args: [0x1200011, 0, 0, 0])
+        lines += a.event("execve", pid: cgi, ppid: connection, comm: "lab.cgi", exe: "/bin/busybox", argv: ["/bin/sh", "/www/cgi-bin/lab.cgi"])
+        lines += a.event("clone", pid: cgi, ppid: connection, comm: "lab.cgi", exe: "/bin/busybox", exit: sh, args: [0x1200011, 0, 0, 0])
+        lines += a.event("execve", pid: sh, ppid: cgi, comm: "sh", exe: "/bin/busybox", argv: ["sh", "-c", "id"])
+        let out = enrich(lines, with: e)
+        let shell = try #require(out.last)
+        #expect(shell.ancestors.map(\.name.text) == ["lab.cgi", "httpd", "httpd"])
+        #expect(shell.ancestors.map(\.pid) == [cgi, connection, server])
+    }
+
     /// The capabilities an exec gave come from the kernel's BPRM_FCAPS record (also in a recorded log, and live
     /// when the process is gone before /proc is read); an exec without one leaves them unknown, not stale.
     @Test func execCapabilitiesComeFromBprmFcaps() throws {
