@@ -252,6 +252,40 @@ struct EngineTests {
         #expect(Self.run(engine, later, at: 1).isEmpty)
     }
 
+    /// A real host process in a real cgroup named like a systemd unit (this machine's pid 1 is not systemd, so the
+    /// cgroup is made by the test where systemd would make it: the named systemd hierarchy, else the v2 tree).
+    @Test func hostProcessInAServiceCgroupIsProfiledAsItsUnit() throws {
+        let unit = "vigil-test-\(getpid()).service"
+        let v1 = "/sys/fs/cgroup/systemd"
+        let base = FileManager.default.fileExists(atPath: v1 + "/cgroup.procs") ? v1
+            : FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified"
+        let dir = base + "/" + unit
+        try #require(mkdir(dir, 0o755) == 0 || errno == EEXIST, "cannot make \(dir): \(String(cString: strerror(errno)))")
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        daemon.arguments = ["30"]
+        try daemon.run()
+        let pid = Int64(daemon.processIdentifier)
+        defer {
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+            rmdir(dir)
+        }
+        try "\(pid)".write(toFile: dir + "/cgroup.procs", atomically: false, encoding: .utf8)
+
+        var t = TestEvents()
+        var s = Self.settings()
+        s.hostUnits = true
+        let engine = try BaselineEngine(settings: s, store: nil)
+        let host = ContainerView(identity: .host, metadata: nil)
+        _ = Self.run(engine, t.enrich(t.lines("openat", pid: pid, ppid: 1, comm: "sleep", exe: "/usr/bin/sleep", exit: 3, args: [0xffffff9c, 0, 0, 0], paths: [.init(name: "/etc/app.conf")]), container: host), at: 0)
+        let profile = try #require(engine.profiles[ProfileKey(kind: .unit, name: unit)], "\(engine.profiles.keys)")
+        #expect(profile.items[Dimension.file.index].contains { $0.hasSuffix("/etc/app.conf") })
+        // Host processes outside any service (this test runner) are not profiled.
+        _ = Self.run(engine, t.enrich(t.lines("openat", pid: Int64(getpid()), ppid: 1, comm: "xctest", exe: "/usr/bin/xctest", exit: 3, args: [0xffffff9c, 0, 0, 0], paths: [.init(name: "/etc/other.conf")]), container: host), at: 0)
+        #expect(engine.profiles.count == 1)
+    }
+
     @Test func unitOfAHostProcessComesFromItsSystemdCgroup() {
         #expect(UnitResolver.unit(inCgroupFile: "12:pids:/system.slice/nginx.service\n1:name=systemd:/system.slice/nginx.service\n0::/system.slice/nginx.service\n") == "nginx.service")
         #expect(UnitResolver.unit(inCgroupFile: "0::/system.slice/cron.service\n") == "cron.service")
