@@ -207,6 +207,7 @@ final class RuleProcessor: EventProcessor {
         metrics.counter("vigil_process_table_evictions_total", help: "process records evicted at capacity", value: Int64(e.evictions))
         metrics.counter("vigil_process_proc_reads_total", help: "processes read from /proc because no audit event described them", value: Int64(e.readFromProc))
         metrics.counter("vigil_process_container_lookups_total", help: "container metadata lookups", value: Int64(e.containerLookups))
+        metrics.counter("vigil_process_attributed_by_device_total", help: "processes gone before their cgroup was read, placed in a container by their executable's device", value: Int64(e.attributedByDevice))
         let c = router.counters()
         metrics.counter("vigil_alerts_submitted_total", help: "alerts handed to the router", value: Int64(c.submitted))
         metrics.counter("vigil_alerts_aggregated_total", help: "repeats folded into aggregated alerts", value: Int64(c.aggregated))
