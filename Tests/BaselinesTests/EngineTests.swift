@@ -145,22 +145,33 @@ struct EngineTests {
         #expect(one.statistics.profilesRefused == 7)
     }
 
-    /// Protect mode with `kill`: the process that deviates (a real one) is killed, and the alert says so.
-    @Test func protectKillsTheDeviatingProcess() throws {
+    /// An engine that learned the web workload of image web:1 and now protects it with `action`.
+    static func protected(_ action: ProtectAction) throws -> (BaselineEngine, TestEvents, ContainerView) {
         var t = TestEvents()
         let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
         var s = Self.settings()
-        s.protect["web:1"] = .kill
+        s.protect["web:1"] = action
         let engine = try BaselineEngine(settings: s, store: nil)
         _ = Self.run(engine, t.enrich(t.workload(), container: c), at: 0)
         engine.setMode(ProfileKey(parsing: "web:1"), .protect, nowMillis: 0)
+        return (engine, t, c)
+    }
+
+    /// The deviation the protect tests provoke: a write below /etc/cron.d, never learned.
+    static func cronWrite(_ t: inout TestEvents, pid: Int64, comm: String, container: ContainerView) -> [EnrichedEvent] {
+        t.enrich(t.lines("openat", pid: pid, ppid: 100, comm: comm, exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/etc/cron.d/x")]), container: container)
+    }
+
+    /// Protect mode with `kill`: the process that deviates (a real one) is killed, and the alert says so.
+    @Test func protectKillsTheDeviatingProcess() throws {
+        var (engine, t, c) = try Self.protected(.kill)
 
         let victim = Process()
         victim.executableURL = URL(fileURLWithPath: "/bin/sleep")
         victim.arguments = ["30"]
         try victim.run()
         let pid = Int64(victim.processIdentifier)
-        let d = Self.run(engine, t.enrich(t.lines("openat", pid: pid, ppid: 100, comm: "sleep", exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/etc/cron.d/x")]), container: c), at: 1_000)
+        let d = Self.run(engine, Self.cronWrite(&t, pid: pid, comm: "sleep", container: c), at: 1_000)
         victim.waitUntilExit()
         #expect(victim.terminationReason == .uncaughtSignal)
         #expect(victim.terminationStatus == SIGKILL)
@@ -192,14 +203,8 @@ struct EngineTests {
         }
         try "\(pid)".write(toFile: dir + "/cgroup.procs", atomically: false, encoding: .utf8)
 
-        var t = TestEvents()
-        let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
-        var s = Self.settings()
-        s.protect["web:1"] = .freeze
-        let engine = try BaselineEngine(settings: s, store: nil)
-        _ = Self.run(engine, t.enrich(t.workload(), container: c), at: 0)
-        engine.setMode(ProfileKey(parsing: "web:1"), .protect, nowMillis: 0)
-        let d = Self.run(engine, t.enrich(t.lines("openat", pid: Int64(pid), ppid: 100, comm: "sleep", exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/etc/cron.d/x")]), container: c), at: 1_000)
+        var (engine, t, c) = try Self.protected(.freeze)
+        let d = Self.run(engine, Self.cronWrite(&t, pid: Int64(pid), comm: "sleep", container: c), at: 1_000)
         #expect(d.count == 1)
         #expect(d.first?.action == "freeze \(dir)/\(useV1 ? "freezer.state" : "cgroup.freeze"): ok", "\(d.first?.action ?? "no action")")
         let frozen = eventually(5) {
@@ -215,14 +220,8 @@ struct EngineTests {
     @Test func protectRunsTheCommandWithTheDeviation() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-protect-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { unlink(out) }
-        var t = TestEvents()
-        let c = TestEvents.container(id: TestEvents.idA, image: "web:1")
-        var s = Self.settings()
-        s.protect["web:1"] = .command(["/bin/sh", "-c", "echo \"$VIGIL_PID|$VIGIL_BASELINE_DIMENSION|$VIGIL_BASELINE_ITEM|$VIGIL_CONTAINER_ID|$VIGIL_BASELINE_PROFILE\" > \(out)"])
-        let engine = try BaselineEngine(settings: s, store: nil)
-        _ = Self.run(engine, t.enrich(t.workload(), container: c), at: 0)
-        engine.setMode(ProfileKey(parsing: "web:1"), .protect, nowMillis: 0)
-        let d = Self.run(engine, t.enrich(t.lines("openat", pid: 4321, ppid: 100, comm: "sh", exit: 3, args: [0xffffff9c, 0, 0o101, 0], paths: [.init(name: "/etc/cron.d/x")]), container: c), at: 1_000)
+        var (engine, t, c) = try Self.protected(.command(["/bin/sh", "-c", "echo \"$VIGIL_PID|$VIGIL_BASELINE_DIMENSION|$VIGIL_BASELINE_ITEM|$VIGIL_CONTAINER_ID|$VIGIL_BASELINE_PROFILE\" > \(out)"]))
+        let d = Self.run(engine, Self.cronWrite(&t, pid: 4321, comm: "sh", container: c), at: 1_000)
         #expect(d.first?.action == "command /bin/sh: started")
         #expect(eventually(10) { FileManager.default.fileExists(atPath: out) && ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").hasSuffix("\n") })
         let line = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
