@@ -248,6 +248,13 @@ extension Enricher {
             {
                 return
             }
+            if let seen = table[child], seen.ppid == r.pid, seen.exitedMillis == nil {
+                // The child ran — and may have exec'd — before its parent's call returned (vfork always does so:
+                // busybox httpd starts its CGIs that way). It is known already; a hint now would later replace its
+                // record with a copy of the parent's image.
+                if seen.parent == nil { table.attach(seen, to: r) }
+                return
+            }
             table.addHint(child: child, parent: r, now: now)
         case .exitGroup:
             table.markExited(r, now: now)

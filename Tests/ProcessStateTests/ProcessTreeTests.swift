@@ -75,6 +75,23 @@ struct ProcessTreeTests {
         #expect(shell.ancestors.map(\.pid) == [cgi, connection, server])
     }
 
+    /// vfork: the child execs before the parent's vfork returns, so the parent's event comes after the child's
+    /// exec. The late fork must not turn the exec'd child back into a copy of its parent.
+    @Test func aForkReportedAfterTheChildsExecKeepsTheChild() throws {
+        var a = AuditLines()
+        let e = ProcessState.Enricher.replay()
+        let server = shell + 20, cgi = shell + 21, sh = shell + 22
+        var lines = a.event("execve", pid: server, ppid: init1, comm: "httpd", exe: "/bin/busybox", argv: ["httpd"])
+        lines += a.event("execve", pid: cgi, ppid: server, comm: "lab.cgi", exe: "/bin/busybox", argv: ["/bin/sh", "/www/cgi-bin/lab.cgi"])
+        lines += a.event("vfork", pid: server, ppid: init1, comm: "httpd", exe: "/bin/busybox", exit: cgi)
+        lines += a.event("clone", pid: cgi, ppid: server, comm: "lab.cgi", exe: "/bin/busybox", exit: sh, args: [0x1200011, 0, 0, 0])
+        lines += a.event("execve", pid: sh, ppid: cgi, comm: "sh", exe: "/bin/busybox", argv: ["sh", "-c", "id"])
+        let out = enrich(lines, with: e)
+        let shell = try #require(out.last)
+        #expect(shell.ancestors.map(\.name.text) == ["lab.cgi", "httpd"])
+        #expect(shell.ancestor(1)?.cmdline.text == "lab.cgi /www/cgi-bin/lab.cgi")
+    }
+
     /// The capabilities an exec gave come from the kernel's BPRM_FCAPS record (also in a recorded log, and live
     /// when the process is gone before /proc is read); an exec without one leaves them unknown, not stale.
     @Test func execCapabilitiesComeFromBprmFcaps() throws {
