@@ -30,10 +30,9 @@ extension Enricher {
             table.remove(r)
             stats.pidReuses += 1
         }
-        if let r = recordFromProc(pid, now: now) {
-            if let p = d.process.ppid { r.ppid = p }
-            return r
-        }
+        // The event's ppid is the parent at the time of the call; /proc's may already be a reaper the process was
+        // handed to when its parent exited (busybox httpd's connection child exits while its CGI still runs).
+        if let r = recordFromProc(pid, now: now, parentPid: d.process.ppid) { return r }
         let r = ProcessRecord(pid: pid, now: now, counter: table.counter)
         r.ppid = d.process.ppid
         r.comm = d.process.comm?.compacted
@@ -91,9 +90,11 @@ extension Enricher {
 
     /// Reads a process (and, when missing from the table, its ancestors) from /proc and puts it in the table.
     @discardableResult
-    func recordFromProc(_ pid: Int64, now: Int64, depth: Int = 0) -> ProcessRecord? {
+    /// `parentPid`: the parent an audit event names, which wins over /proc's (a reaper after a reparenting).
+    func recordFromProc(_ pid: Int64, now: Int64, depth: Int = 0, parentPid: Int64? = nil) -> ProcessRecord? {
         guard pid > 0, let r = readProc(pid, now: now) else { return nil }
         stats.readFromProc += 1
+        if let parentPid { r.ppid = parentPid }
         var parent: ProcessRecord? = nil
         if let ppid = r.ppid, ppid > 0 { parent = parentRecord(ppid, now: now, depth: depth + 1) }
         table.attach(r, to: parent)

@@ -138,6 +138,36 @@ struct ContainerAttributionTests {
 
 /// The live enricher on host processes (no container lab needed).
 struct LiveHostTests {
+    /// A process whose parent exited before its event is handled: /proc already shows the reaper it was handed to;
+    /// the event's ppid (the parent when the call was made) wins, and the reaper is not made its parent.
+    @Test func theEventsParentWinsOverTheReaperInProc() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-reaper-\(getpid())").path
+        defer { unlink(pidFile) }
+        // posix_spawn and waitpid, not Foundation's Process: it sees an exit through a descriptor closing, and the
+        // background sleep would hold that descriptor for its 30 s.
+        let words: [String] = ["/bin/sh", "-c", "sleep 30 </dev/null >/dev/null 2>&1 & echo $! > \(pidFile)"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var shPidRaw: pid_t = 0
+        try #require(posix_spawn(&shPidRaw, "/bin/sh", nil, nil, argv, environ) == 0)
+        var status: Int32 = 0
+        while waitpid(shPidRaw, &status, 0) < 0 && errno == EINTR {}
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8)
+        let child = try #require(Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(pid_t(child), SIGKILL) }
+        let shPid = Int64(shPidRaw)
+        // The background child has forked; wait for it to have exec'd sleep.
+        for _ in 0..<200 where ProcFS().cmdline(child)?.first.map({ Array($0) }) != Array("sleep".utf8) { usleep(10_000) }
+        let reaper = try #require(ProcFS().stat(child)?.ppid)
+        #expect(reaper != shPid, "the child was handed to a reaper")
+        let e = ProcessState.Enricher(mode: .live(.init(runtimes: .none, seed: false)))
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        let ev = try #require(enrich(a.event("read", pid: child, ppid: shPid, comm: "sleep", exe: "/usr/bin/sleep", exit: 0, args: [0]), with: e).first)
+        #expect(ev.process.ppid == shPid)
+        #expect(!ev.ancestors.contains { $0.pid == reaper }, "\(ev.ancestors.map(\.pid))")
+        #expect(ev.process.argv?.map(\.text) == ["sleep", "30"])
+    }
+
     @Test func aHostChildOfThisTestRunner() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sleep")
