@@ -467,8 +467,6 @@ final class SinkChannel: Sendable {
     /// lose. Alerts in the spool are on disk and do not count.
     var volatileCount: Int { state.withLockedValue { $0.queue.count + $0.inFlight } }
 
-    /// How many of the alerts handed to this channel are settled (delivered, given up on, dropped and counted,
-    /// or in the spool). The channel is first in, first out, so they are exactly the first that many.
     /// Reads back what the sink (and its spool) already hold, so that those alerts are not handed over again.
     /// Returns how many uuids were found.
     func skipAlreadyDelivered(scanning bytes: Int) -> Int {
@@ -478,6 +476,8 @@ final class SinkChannel: Sendable {
         return found.count
     }
 
+    /// How many of the alerts handed to this channel are settled (delivered, given up on, dropped and counted,
+    /// or in the spool). The channel is first in, first out, so they are exactly the first that many.
     var settledPrefix: UInt64 {
         state.withLockedValue { $0.handed - UInt64($0.queue.count + $0.inFlight) }
     }
