@@ -77,6 +77,12 @@ struct ContainerRootDevices {
         }
     }
 
+    /// Drops a stale entry (its container's root is no longer on that device); the container is learned again.
+    mutating func forget(_ device: UInt64, of container: ContainerIdentity) {
+        if owners[device] == .container(container) { owners[device] = nil }
+        known[container] = nil
+    }
+
     func container(onDevice device: UInt64) -> ContainerIdentity? {
         if case .container(let c) = owners[device] { return c }
         return nil

@@ -216,9 +216,17 @@ extension Enricher {
     /// The container whose root filesystem holds the exec'd file (the exec's first PATH item), if one does.
     func containerOfExecutable(_ d: DecodedEvent) -> ContainerIdentity? {
         guard let item = d.paths.first(where: { $0.item == 0 }) ?? d.paths.first, let dev = item.dev,
-            let device = ContainerRootDevices.device(fromAudit: dev)
+            let device = ContainerRootDevices.device(fromAudit: dev), let c = rootDevices.container(onDevice: device)
         else { return nil }
-        return rootDevices.container(onDevice: device)
+        // An anonymous device number is reused once its mount is gone: the entry holds while the process it was
+        // learned from still has that root (a process already gone cannot say either way).
+        if let proc, let witness = rootDevices.witness(of: c), witness > 0,
+            let current = ContainerRootDevices.device(of: proc.rootPath(witness)), current != device
+        {
+            rootDevices.forget(device, of: c)
+            return nil
+        }
+        return c
     }
 
     /// Any other event of a known process.

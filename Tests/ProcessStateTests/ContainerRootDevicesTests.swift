@@ -36,5 +36,9 @@ struct ContainerRootDevicesTests {
         // An overlay's anonymous device number is reused after its container is gone: the newest owns it.
         devices.learn(root: ContainerRootDevices.key(major: 0, minor: 0x27), of: b)
         #expect(devices.container(onDevice: ContainerRootDevices.key(major: 0, minor: 0x27)) == b)
+        // A stale entry is dropped and its container looked at again.
+        devices.forget(ContainerRootDevices.key(major: 0, minor: 0x27), of: b)
+        #expect(devices.container(onDevice: ContainerRootDevices.key(major: 0, minor: 0x27)) == nil)
+        #expect(devices.needsRoot(of: b))
     }
 }
