@@ -51,7 +51,7 @@ extension Enricher {
         switch call {
         case .open, .openAt:
             // The opened object: the last item that is not the parent directory.
-            guard let p = paths.last(where: { $0.nametype.map { Array($0) != Array("PARENT".utf8) } ?? true })
+            guard let p = paths.last(where: { $0.nametype.map { !$0.elementsEqual("PARENT".utf8) } ?? true })
             else { return nil }
             var v = FileDescriptorView(number: succeeded ? exit : -1, type: .file)
             if let mode = p.mode, mode & 0o170000 == 0o040000 { v.type = .directory }

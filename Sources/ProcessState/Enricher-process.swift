@@ -351,6 +351,9 @@ extension Enricher {
     /// A name auditd wrote in the ENRICHED tail of the event's first record carrying it; nil for `unknown(N)`.
     static func recordedName(_ event: AuditEvent, _ field: StaticString) -> String? {
         for rec in event.records {
+            // Enriched fields follow the raw ones: a record whose last field is raw has none (every record of a
+            // RAW log), and needs no search.
+            guard rec.count > 0, rec.field(at: rec.count - 1).enriched else { continue }
             guard let i = rec.index(of: field), rec.fields[i].enriched, let v = rec.value(at: i) else { continue }
             let s = String(decoding: v, as: UTF8.self)
             if s.hasPrefix("unknown") || s == "unset" || s.isEmpty { return nil }

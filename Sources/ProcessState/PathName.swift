@@ -13,6 +13,8 @@ public enum PathName {
     }
 
     public static func normalize(_ path: Bytes) -> Bytes {
+        // Nearly every name the kernel logs is already absolute and clean: hand it back without a copy.
+        if isNormal(path) { return path }
         var parts: [ArraySlice<UInt8>] = []
         for c in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             if c.count == 1, c.first == UInt8(ascii: ".") { continue }
@@ -30,6 +32,31 @@ public enum PathName {
         }
         if out.isEmpty { out = [UInt8(ascii: "/")] }
         return out[...]
+    }
+
+    /// True when `normalize` would return the same bytes: absolute, no empty, `.` or `..` component, no
+    /// trailing slash (except `/` itself).
+    static func isNormal(_ path: Bytes) -> Bool {
+        guard path.first == UInt8(ascii: "/") else { return false }
+        if path.count == 1 { return true }
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        return path.withUnsafeBufferPointer { p in
+            // `run` counts the bytes of the current component; `dots` whether they are all dots so far.
+            var run = 0
+            var dots = true
+            for i in 1..<p.count {
+                let c = p[i]
+                if c == slash {
+                    if run == 0 || (dots && run <= 2) { return false }
+                    run = 0
+                    dots = true
+                } else {
+                    run += 1
+                    if c != dot { dots = false }
+                }
+            }
+            return !(run == 0 || (dots && run <= 2))
+        }
     }
 
     /// (directory, file name) of an absolute path: `/etc/shadow` → (`/etc`, `shadow`); `/` → (`/`, ``).

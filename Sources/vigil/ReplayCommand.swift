@@ -40,6 +40,9 @@ struct Replay: ParsableCommand {
     @Option(help: "With --rules: hostname to put in alerts (default: this machine's).")
     var hostname: String?
 
+    /// See the end of `run`: held, never freed.
+    nonisolated(unsafe) static var keptUntilExit: [AnyObject] = []
+
     func run() throws {
         var rules: RuleMatcher? = nil
         if !rulesPaths.isEmpty {
@@ -108,6 +111,9 @@ struct Replay: ParsableCommand {
                 failures += 1
             }
             pipeline.finish(emit: handle)
+            // The last file's process table (tens of thousands of records) is not torn down record by record
+            // just before the process exits; earlier files' tables are freed as the loop moves on.
+            if let enricher { Replay.keptUntilExit = [enricher] }
             if quiet { err.append("\(name): syscall_events=\(decodedSyscalls)\n") }
             if let e = enricher?.statistics, stats || quiet {
                 err.append("\(name): processes=\(e.processes) retained=\(e.retainedRecords) evictions=\(e.evictions) expired=\(e.expired) pending_forks=\(e.pendingForks)\n")
@@ -123,6 +129,7 @@ struct Replay: ParsableCommand {
             total.bytes += s.bytes
         }
         out.flush()
+        if let rules { Replay.keptUntilExit.append(rules) }
         if stats || quiet {
             if rules != nil { err.append("alerts=\(alerts) ") }
             err.append(

@@ -105,6 +105,19 @@ struct SmallDecoderTests {
         #expect(j(nil, "/etc/passwd") == "/etc/passwd")
         #expect(j(nil, "relative") == nil)
         #expect(j("/a", "../../..") == "/")
+        // Absolute names already clean come back unchanged (without a copy); every other shape is normalised.
+        func n(_ p: String) -> String? { PathName.normalize(Array(p.utf8)[...]).text }
+        for clean in ["/", "/etc/shadow", "/a/...", "/.hidden/x", "/a/..b", "/a/b.", "/a/.b/c"] {
+            #expect(n(clean) == clean)
+        }
+        #expect(n("/a/./b") == "/a/b")
+        #expect(n("/a/../b") == "/b")
+        #expect(n("/a//b") == "/a/b")
+        #expect(n("/a/") == "/a")
+        #expect(n("/a/.") == "/a")
+        #expect(n("/a/..") == "/")
+        #expect(n("//") == "/")
+        #expect(n("/.") == "/")
         let (d, f) = PathName.split(Array("/etc/shadow".utf8)[...])
         #expect(d.text == "/etc" && f.text == "shadow")
         #expect(PathName.split(Array("/x".utf8)[...]).directory.text == "/")
