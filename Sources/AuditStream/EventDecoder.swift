@@ -181,10 +181,14 @@ public enum EventDecoder {
             }
         }
         if authoritative {
-            s.args = []
-            for a in [a0, a1, a2, a3] {
-                guard let a else { break }
-                s.args.append(a)
+            // a0…a3 in order up to the first missing one, in one allocation (no array literal per event).
+            let n = a0 == nil ? 0 : a1 == nil ? 1 : a2 == nil ? 2 : a3 == nil ? 3 : 4
+            s.args = [UInt64](unsafeUninitializedCapacity: n) { buf, count in
+                if n > 0 { buf[0] = a0! }
+                if n > 1 { buf[1] = a1! }
+                if n > 2 { buf[2] = a2! }
+                if n > 3 { buf[3] = a3! }
+                count = n
             }
             if let e = s.exit, e < 0, s.success != true { s.errno = ErrnoName.name(-e) }
         }
@@ -302,6 +306,7 @@ public enum EventDecoder {
 
     private static func splitNUL(_ v: Bytes) -> [Bytes] {
         var parts: [Bytes] = []
+        parts.reserveCapacity(v.count(where: { $0 == 0 }) + 1)
         var start = v.startIndex
         var i = start
         while i < v.endIndex {

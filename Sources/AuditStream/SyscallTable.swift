@@ -19,8 +19,9 @@ public struct SyscallTable: Sendable {
         (0x4000_003e, "x32"),
     ]
 
-    /// One arch's table: names by number and numbers by name.
-    struct ArchTable: Sendable {
+    /// One arch's table: names by number and numbers by name. A class: looked up per event, handed out by
+    /// reference instead of copying two arrays.
+    final class ArchTable: Sendable {
         let names: [String?]
         let numbers: [String: Int]
 

@@ -7,7 +7,9 @@ enum ListSubstitution {
 
     /// `quote_item`: wraps in double quotes when the item contains a space and does not start with a quote.
     static func quoteItem(_ item: String) -> String {
-        if item.contains(" "), let first = item.first, first != "\"", first != "'" { return "\"" + item + "\"" }
+        // Bytes, not `String.contains`: that is Foundation's `range(of:)`, and this runs for every item of every
+        // list on every substitution (it was most of the time to load the stock rules).
+        if item.utf8.contains(0x20), let first = item.utf8.first, first != 0x22, first != 0x27 { return "\"" + item + "\"" }
         return item
     }
 
@@ -17,9 +19,10 @@ enum ListSubstitution {
         var text = Array(condition.utf8)
         let pattern = Array(name.utf8)
         guard !pattern.isEmpty else { return false }
+        var start = find(pattern, in: text, from: 0)
+        guard start != nil else { return false }
         let replacement = Array(items.map(quoteItem).joined(separator: ", ").utf8)
         var used = false
-        var start = find(pattern, in: text, from: 0)
         while let found = start {
             var s = found
             var end = found + pattern.count
