@@ -332,8 +332,9 @@ extension Enricher {
             }
             if let gid = group.gid { group.name = db.groupName(gid) }
             if let auid = p.auid, auid != DecodedEvent.unsetID { user.loginName = db.user(auid)?.name }
-        } else if proc == nil {
-            // Replay: auditd's ENRICHED tail, resolved when the event was written on the recording host.
+        } else if proc == nil, event.records.contains(where: { $0.count > 0 && $0.field(at: $0.count - 1).enriched }) {
+            // Replay: auditd's ENRICHED tail, resolved when the event was written on the recording host (a RAW
+            // log has none: its events skip the five searches).
             user.name = Self.recordedName(event, "EUID") ?? Self.recordedName(event, "UID")
             group.name = Self.recordedName(event, "EGID") ?? Self.recordedName(event, "GID")
             user.loginName = Self.recordedName(event, "AUID")
