@@ -146,6 +146,12 @@ struct PackagedRulesTests {
         #expect(try Self.fired(module) == ["Kernel module load attempt"])
         let ptrace = Self.event(serial: 21, syscall: 101, a: ["10", "1234", "0", "0"], comm: "inject", exe: "/usr/local/bin/inject")
         #expect(try Self.fired(ptrace) == ["Ptrace of another process"])
+        // The end of that session (PTRACE_DETACH) and a process offering itself to its parent (PTRACE_TRACEME)
+        // trace no new process.
+        let detach = Self.event(serial: 60, syscall: 101, a: ["11", "1234", "0", "0"], comm: "inject", exe: "/usr/local/bin/inject")
+        #expect(try !Self.fired(detach).contains("Ptrace of another process"))
+        let traceme = Self.event(serial: 61, syscall: 101, a: ["0", "0", "0", "0"], comm: "inject", exe: "/usr/local/bin/inject")
+        #expect(try !Self.fired(traceme).contains("Ptrace of another process"))
         // openat(AT_FDCWD, "/usr/bin/ls", O_WRONLY|O_CREAT|O_TRUNC): PARENT + CREATE items, as the kernel writes them.
         let binWrite = Self.event(serial: 22, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "241", "1ed"], comm: "cp", exe: "/usr/bin/cp",
                                   paths: [("/usr/bin/", "PARENT", "040755"), ("/usr/bin/ls", "NORMAL", "0100755")])
