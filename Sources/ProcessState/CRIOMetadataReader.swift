@@ -26,6 +26,7 @@ public struct CRIOMetadataReader: Sendable {
                 m.labels = JSONFile.decode([String: String].self, from: labels)
             }
             m.privileged = spec.isPrivileged
+            m.mounts = spec.mounts.map(ContainerMount.fromOCI)
             return m
         }
         return nil

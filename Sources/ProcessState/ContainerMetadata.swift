@@ -10,6 +10,8 @@ public struct ContainerMetadata: Sendable, Equatable {
     public var imageID: String?
     public var privileged: Bool?
     public var labels: [String: String]?
+    /// Bind mounts and volumes, in the runtime's order (docker: by destination, its state file keeps a map).
+    public var mounts: [ContainerMount]?
     public var podName: String?
     public var podNamespace: String?
     public var podUID: String?

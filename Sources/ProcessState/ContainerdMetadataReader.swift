@@ -20,6 +20,7 @@ public struct ContainerdMetadataReader: Sendable {
             m.podUID = a["io.kubernetes.cri.sandbox-uid"]
             m.sandboxID = a["io.kubernetes.cri.sandbox-id"]
             m.privileged = spec.isPrivileged
+            m.mounts = spec.mounts.map(ContainerMount.fromOCI)
             return m
         }
         return nil

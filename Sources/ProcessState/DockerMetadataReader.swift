@@ -1,4 +1,4 @@
-/// Reads docker's own container state: `<root>/containers/<id>/config.v2.json` (name, image, labels) and
+/// Reads docker's own container state: `<root>/containers/<id>/config.v2.json` (name, image, labels, mounts) and
 /// `hostconfig.json` (privileged), as dockerd writes them under its data root (`/var/lib/docker` by default,
 /// `data-root` in daemon.json).
 public struct DockerMetadataReader: Sendable {
@@ -16,15 +16,31 @@ public struct DockerMetadataReader: Sendable {
                 case labels = "Labels"
             }
         }
+        struct MountPoint: Decodable {
+            var source: String?
+            var destination: String?
+            var rw: Bool?
+            var mode: String?
+            var propagation: String?
+            enum CodingKeys: String, CodingKey {
+                case source = "Source"
+                case destination = "Destination"
+                case rw = "RW"
+                case mode = "Mode"
+                case propagation = "Propagation"
+            }
+        }
         var id: String?
         var name: String?
         var image: String?
         var config: Config?
+        var mountPoints: [String: MountPoint]?
         enum CodingKeys: String, CodingKey {
             case id = "ID"
             case name = "Name"
             case image = "Image"
             case config = "Config"
+            case mountPoints = "MountPoints"
         }
     }
 
@@ -43,6 +59,13 @@ public struct DockerMetadataReader: Sendable {
         m.imageID = config.image
         m.labels = config.config.map { $0.labels ?? [:] }
         m.privileged = JSONFile.decode(HostConfig.self, at: dir + "/hostconfig.json")?.privileged
+        if let points = config.mountPoints {
+            m.mounts = points.sorted { $0.key < $1.key }.map { key, p in
+                ContainerMount(
+                    source: p.source ?? "", destination: p.destination ?? key, mode: p.mode ?? "",
+                    readWrite: p.rw ?? true, propagation: p.propagation ?? "")
+            }
+        }
         // dockershim / cri-dockerd put the pod into the container's labels.
         if let l = m.labels {
             m.podName = l["io.kubernetes.pod.name"]

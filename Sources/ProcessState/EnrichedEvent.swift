@@ -135,6 +135,7 @@ public struct ContainerView: Sendable {
     public var imageID: String? { metadata?.imageID }
     public var privileged: Bool? { identity.isHost ? nil : metadata?.privileged }
     public var labels: [String: String]? { metadata?.labels }
+    public var mounts: [ContainerMount]? { identity.isHost ? nil : metadata?.mounts }
     public var podName: String? { metadata?.podName }
     public var podNamespace: String? { metadata?.podNamespace }
     public var podUID: String? { metadata?.podUID ?? identity.podUID }

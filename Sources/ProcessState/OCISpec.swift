@@ -8,9 +8,16 @@ struct OCISpec: Decodable {
         var maskedPaths: [String]?
         var readonlyPaths: [String]?
     }
+    struct Mount: Decodable {
+        var destination: String?
+        var type: String?
+        var source: String?
+        var options: [String]?
+    }
     var annotations: [String: String]?
     var process: Process?
     var linux: Linux?
+    var mounts: [Mount]?
 
     /// A privileged container as CRI runtimes and podman write its spec: no masked or read-only /proc paths and
     /// CAP_SYS_ADMIN in the bounding set. (An unprivileged container always has masked paths, whatever its caps.)

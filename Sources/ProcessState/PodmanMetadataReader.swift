@@ -39,6 +39,7 @@ public struct PodmanMetadataReader: Sendable {
             m.imageID = entry.image.map { $0.hasPrefix("sha256:") ? $0 : "sha256:" + $0 }
         }
         m.privileged = spec?.isPrivileged
+        m.mounts = spec?.mounts.map(ContainerMount.fromOCI)
         return m
     }
 }

@@ -22,11 +22,14 @@ public struct FieldRegistry: Sendable {
         }
         self.definitions = definitions
         self.byName = byName
-        self.dottedPrefixes = definitions.filter {
-            if case .key = $0.argument { return true }
-            return $0.argument == .indexOrKey
-        }.map { ($0.name + ".", $0.id) }.sorted { $0.0.count > $1.0.count }
+        self.dottedPrefixes = definitions.filter { Self.dottedArgumentFields.contains($0.name) }
+            .map { ($0.name + ".", $0.id) }.sorted { $0.0.count > $1.0.count }
     }
+
+    /// The fields libsinsp also accepts with a dotted argument (`evt.arg.flags`, `container.label.app`,
+    /// `thread.cgroup.cpuacct`); every other argument goes in brackets, and `container.mount.foo` or
+    /// `proc.env.HOME` is an unknown field there, as here.
+    static let dottedArgumentFields: Set<String> = ["evt.arg", "evt.rawarg", "thread.cgroup", "container.label", "k8s.pod.label"]
 
     public func id(of name: String) -> FieldID? { byName[name] }
 
@@ -413,10 +416,27 @@ public struct FieldRegistry: Sendable {
             summary: "docker, cri-o, containerd, ..."),
         Row(
             name: "container.privileged", type: .bool, availability: .containerRuntime, summary: "privileged container"),
-        Row(name: "container.mounts", type: .charbuf, availability: .containerRuntime, summary: "mounts"),
+        Row(
+            name: "container.mounts", type: .charbuf, availability: .containerRuntime,
+            summary: "bind mounts and volumes, source:dest:mode:rdwr:propagation, comma-separated"),
         Row(
             name: "container.mount", type: .charbuf, availability: .containerRuntime, argument: .key(required: true),
-            summary: "one mount by index or source"),
+            summary: "one mount (source:dest:mode:rdwr:propagation) by index or source glob"),
+        Row(
+            name: "container.mount.source", type: .charbuf, availability: .containerRuntime,
+            argument: .key(required: true), summary: "a mount's source, by index or destination glob"),
+        Row(
+            name: "container.mount.dest", type: .charbuf, availability: .containerRuntime,
+            argument: .key(required: true), summary: "a mount's destination, by index or source glob"),
+        Row(
+            name: "container.mount.mode", type: .charbuf, availability: .containerRuntime,
+            argument: .key(required: true), summary: "a mount's mode (docker), by index or source glob"),
+        Row(
+            name: "container.mount.rdwr", type: .charbuf, availability: .containerRuntime,
+            argument: .key(required: true), summary: "a mount's read-write flag (true/false), by index or source glob"),
+        Row(
+            name: "container.mount.propagation", type: .charbuf, availability: .containerRuntime,
+            argument: .key(required: true), summary: "a mount's propagation, by index or source glob"),
         Row(
             name: "container.start_ts", type: .absTime, availability: .processState,
             summary: "start of the container's pid namespace"),

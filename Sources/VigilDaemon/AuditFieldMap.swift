@@ -14,6 +14,8 @@ public enum AuditField: Sendable {
     case fdIsServer, fdNum
     case containerID, containerFullID, containerName, containerImage, containerImageRepository, containerImageTag
     case containerImageDigest, containerType, containerPrivileged, containerLabel
+    case containerMounts, containerMount, containerMountSource, containerMountDest, containerMountMode
+    case containerMountReadWrite, containerMountPropagation
     case k8sPodName, k8sNamespace, k8sPodUID
 
     static let byName: [String: AuditField] = [
@@ -44,7 +46,10 @@ public enum AuditField: Sendable {
         "container.image": .containerImage, "container.image.repository": .containerImageRepository,
         "container.image.tag": .containerImageTag, "container.image.digest": .containerImageDigest,
         "container.type": .containerType, "container.privileged": .containerPrivileged,
-        "container.label": .containerLabel, "k8s.pod.name": .k8sPodName, "k8s.ns.name": .k8sNamespace,
+        "container.label": .containerLabel, "container.mounts": .containerMounts, "container.mount": .containerMount,
+        "container.mount.source": .containerMountSource, "container.mount.dest": .containerMountDest,
+        "container.mount.mode": .containerMountMode, "container.mount.rdwr": .containerMountReadWrite,
+        "container.mount.propagation": .containerMountPropagation, "k8s.pod.name": .k8sPodName, "k8s.ns.name": .k8sNamespace,
         "k8s.pod.uid": .k8sPodUID,
     ]
 }

@@ -172,6 +172,11 @@ public struct AuditFieldSource: FieldSource {
         case .containerLabel:
             guard let labels = container?.labels, case .key(let k) = argument else { return nil }
             return labels[k].map { .string(Array($0.utf8)) }
+        case .containerMounts:
+            return container?.mounts.map { .string(Array($0.map(\.text).joined(separator: ",").utf8)) }
+        case .containerMount, .containerMountSource, .containerMountDest, .containerMountMode,
+            .containerMountReadWrite, .containerMountPropagation:
+            return mountField(f, argument)
         case .k8sPodName: return container?.podName.map { .string(Array($0.utf8)) }
         case .k8sNamespace: return container?.podNamespace.map { .string(Array($0.utf8)) }
         case .k8sPodUID: return container?.podUID.map { .string(Array($0.utf8)) }
@@ -179,6 +184,33 @@ public struct AuditFieldSource: FieldSource {
     }
 
     // MARK: - Pieces
+
+    /// `container.mount*[N]` by index, or by a glob over the source (the destination for
+    /// `container.mount.source`), the first match winning, as libsinsp's `mount_by_source`/`mount_by_dest`. No
+    /// such mount: missing (libsinsp returns NULL, so `container.mount.dest[/proc*] != "N/A"` is false then).
+    func mountField(_ f: AuditField, _ argument: FieldArgument?) -> FieldValue? {
+        guard let mounts = container?.mounts, case .key(let key) = argument else { return nil }
+        let mount: ContainerMount?
+        if let n = Int32(key) {
+            mount = n >= 0 && Int(n) < mounts.count ? mounts[Int(n)] : nil
+        } else {
+            mount = mounts.first { m in
+                // fnmatch(3) without flags, as libsinsp's glob_match.
+                fnmatch(key, f == .containerMountSource ? m.destination : m.source, 0) == 0
+            }
+        }
+        guard let mount else { return nil }
+        let text: String
+        switch f {
+        case .containerMountSource: text = mount.source
+        case .containerMountDest: text = mount.destination
+        case .containerMountMode: text = mount.mode
+        case .containerMountReadWrite: text = mount.readWrite ? "true" : "false"
+        case .containerMountPropagation: text = mount.propagation
+        default: text = mount.text
+        }
+        return .string(Array(text.utf8))
+    }
 
     var nanos: Int64 { decoded.key.stamp.timeNanos }
 

@@ -52,6 +52,47 @@ struct ContainerMetadataReaderTests {
         #expect(DockerMetadataReader(root: dir.path).read(fullID: Self.id)?.privileged == nil)
     }
 
+    @Test func dockerMountPointsBecomeMountsInDestinationOrder() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // MountPoints as dockerd writes them for `-v /var/run/docker.sock:/var/run/docker.sock -v /etc:/host/etc:ro,z`.
+        let points = """
+            "MountPoints":{"/var/run/docker.sock":{"Source":"/var/run/docker.sock","Destination":"/var/run/docker.sock","RW":true,"Name":"","Driver":"","Type":"bind","Propagation":"rprivate","Spec":{"Type":"bind","Source":"/var/run/docker.sock","Target":"/var/run/docker.sock"},"SkipMountpointCreation":false},"/host/etc":{"Source":"/etc","Destination":"/host/etc","RW":false,"Name":"","Driver":"","Type":"bind","Mode":"ro,z","Relabel":"z","Propagation":"rprivate","Spec":{"Type":"bind","Source":"/etc","Target":"/host/etc","ReadOnly":true}}}
+            """
+        try dir.write("containers/\(Self.id)/config.v2.json", Self.dockerConfig.replacingOccurrences(of: "\"MountPoints\":{}", with: points))
+        let m = try #require(DockerMetadataReader(root: dir.path).read(fullID: Self.id))
+        #expect(m.mounts == [
+            ContainerMount(source: "/etc", destination: "/host/etc", mode: "ro,z", readWrite: false, propagation: "rprivate"),
+            ContainerMount(source: "/var/run/docker.sock", destination: "/var/run/docker.sock", readWrite: true, propagation: "rprivate"),
+        ])
+        #expect(m.mounts?.first?.text == "/etc:/host/etc:ro,z:false:rprivate")
+        // The stock config (no volumes) has an empty list: known to have none, not unknown.
+        try dir.write("containers/\(Self.id)/config.v2.json", Self.dockerConfig)
+        #expect(DockerMetadataReader(root: dir.path).read(fullID: Self.id)?.mounts == [])
+    }
+
+    @Test func ociSpecBindMountsAreTheContainersMounts() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // The runtime's own mounts (proc, tmpfs, devpts, sysfs, cgroup) are left out; binds keep ro and propagation.
+        let mounts = """
+            "mounts": [{"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
+             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755"]},
+             {"destination": "/etc/hostname", "type": "bind", "source": "/run/containers/storage/x/userdata/hostname", "options": ["rbind", "rprivate", "rw"]},
+             {"destination": "/host", "source": "/", "options": ["rbind", "ro", "rslave"]},
+             {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro"]}],
+            """
+        try dir.write(
+            "overlay-containers/\(Self.id)/userdata/config.json",
+            Self.ociSpec(annotations: ["io.kubernetes.cri-o.ContainerID": Self.id], privileged: false)
+                .replacingOccurrences(of: "\"root\":", with: mounts + " \"root\":"))
+        let m = try #require(CRIOMetadataReader(roots: [dir.path]).read(fullID: Self.id))
+        #expect(m.mounts == [
+            ContainerMount(source: "/run/containers/storage/x/userdata/hostname", destination: "/etc/hostname", readWrite: true, propagation: "rprivate"),
+            ContainerMount(source: "/", destination: "/host", readWrite: false, propagation: "rslave"),
+        ])
+    }
+
     static func ociSpec(annotations: [String: String], privileged: Bool) -> String {
         let ann = annotations.map { "\"\($0.key)\": \"\($0.value.replacingOccurrences(of: "\"", with: "\\\""))\"" }
             .joined(separator: ", ")

@@ -139,6 +139,27 @@ import Testing
         #expect(ruleset.diagnostics.contains { $0.code == "LOAD_UNKNOWN_FILTER" })
     }
 
+    /// Dotted arguments only where libsinsp takes them (evt.arg, evt.rawarg, thread.cgroup, container.label,
+    /// k8s.pod.label); `container.mount.foo` and `proc.env.HOME` are unknown fields there, and the five
+    /// `container.mount.*` fields are fields of their own that need a bracket argument.
+    @Test func dottedArgumentsOnlyWhereLibsinspTakesThem() throws {
+        let r = FieldRegistry.standard
+        func resolves(_ name: String, _ argument: String? = nil) -> Bool {
+            if case .success = r.resolve(name, argument: argument) { return true }
+            return false
+        }
+        #expect(resolves("evt.arg.flags") && resolves("evt.rawarg.res") && resolves("container.label.app"))
+        #expect(resolves("thread.cgroup.cpuacct") && resolves("k8s.pod.label.tier"))
+        #expect(!resolves("proc.env.HOME") && !resolves("proc.aenv.HOME") && !resolves("container.mount.foo"))
+        #expect(resolves("proc.env", "HOME"))
+        for f in ["source", "dest", "mode", "rdwr", "propagation"] {
+            #expect(resolves("container.mount.\(f)", "/proc*") && resolves("container.mount.\(f)", "0"))
+            #expect(!resolves("container.mount.\(f)"))
+        }
+        #expect(!resolves("container.mount") && resolves("container.mount", "/usr/local/*") && resolves("container.mounts"))
+        #expect(throws: RuleLoadError.self) { _ = try check("container.mount.foo = x", [:]) }
+    }
+
     @Test func eventTypeSets() throws {
         func types(_ condition: String) throws -> String {
             let tree = try ConditionParser.parse(condition)

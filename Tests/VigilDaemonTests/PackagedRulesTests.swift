@@ -76,6 +76,45 @@ struct PackagedRulesTests {
         #expect(!failOpen.contains("PTRACE attached to process"))
     }
 
+    /// `container.mount*` as libsinsp answers them (the sandbox rules' `sensitive_mount` macro): by index or by a
+    /// glob over the source (the destination for `.source`), the first match winning; no match is missing, so
+    /// `container.mount.dest[/proc*] != "N/A"` is false for a container without such a mount.
+    @Test func containerMountFieldsAnswerByIndexAndGlob() throws {
+        let yaml = """
+            - rule: Sensitive mount
+              desc: d
+              condition: evt.type = execve and container.mount.dest[/var/run/docker*] != "N/A"
+              output: "%container.mount.dest[/var/run/docker*] %container.mount.source[/host/*] %container.mount[1] %container.mount.rdwr[0] %container.mount.propagation[/etc] %container.mounts"
+              priority: WARNING
+            """
+        let dir = TemporaryDirectory("vigil-mounts")
+        try yaml.write(toFile: dir.path("mounts.yaml"), atomically: true, encoding: .utf8)
+        let matcher = try RuleMatcher(paths: [dir.path("mounts.yaml")], hostname: "test")
+        let pipeline = AuditStreamPipeline()
+        var events: [AuditEvent] = []
+        let lines = Self.event(serial: 70, syscall: 59, comm: "sh", exe: "/bin/sh", argv: ["sh"])
+        for (i, l) in lines.enumerated() { pipeline.push(line: Array(l.utf8), number: i + 1) { if case .event(let e) = $0 { events.append(e) } } }
+        pipeline.finish { if case .event(let e) = $0 { events.append(e) } }
+        let event = try #require(events.first)
+        let decoded = EventDecoder.decode(event)
+        var enriched = Enricher.replay().enrich(event, decoded)
+        var metadata = ContainerMetadata(runtime: .docker)
+        metadata.mounts = [
+            ContainerMount(source: "/etc", destination: "/host/etc", mode: "ro,z", readWrite: false, propagation: "rprivate"),
+            ContainerMount(source: "/var/run/docker.sock", destination: "/var/run/docker.sock", readWrite: true, propagation: "rprivate"),
+        ]
+        enriched.container = ContainerView(identity: ContainerIdentity(runtime: .docker, fullID: String(repeating: "ab", count: 32)), metadata: metadata)
+        var outputs: [String] = []
+        matcher.match(decoded, enriched: enriched) { outputs.append(String(decoding: $0.message, as: UTF8.self)) }
+        #expect(outputs == ["/var/run/docker.sock /etc /var/run/docker.sock:/var/run/docker.sock::true:rprivate false rprivate /etc:/host/etc:ro,z:false:rprivate,/var/run/docker.sock:/var/run/docker.sock::true:rprivate"])
+        // Without the socket mount nothing matches the glob: missing, and the rule does not fire.
+        metadata.mounts = [metadata.mounts![0]]
+        enriched.container?.metadata = metadata
+        outputs = []
+        matcher.match(decoded, enriched: enriched) { outputs.append(String(decoding: $0.message, as: UTF8.self)) }
+        #expect(outputs.isEmpty)
+    }
+
     /// Stock rules that need fd.num (open_read), evt.arg.request (ptrace) and evt.arg.domain (socket).
     @Test func stockRulesOnAuditArguments() throws {
         let ptrace = Self.event(serial: 40, syscall: 101, a: ["10", "1234", "0", "0"], comm: "inject", exe: "/usr/local/bin/inject")
