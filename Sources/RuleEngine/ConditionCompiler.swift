@@ -43,6 +43,8 @@ struct ConditionCompiler {
         var anyAncestor: Bool
     }
 
+    static func deprecatedFieldWarning(_ name: String) -> String { "usage of deprecated field '\(name)' has been detected" }
+
     mutating func resolveField(_ name: String, _ argument: String?) throws(ConditionCompileError)
         -> (FieldRegistry.Resolved, FieldDefinition)
     {
@@ -50,7 +52,7 @@ struct ConditionCompiler {
         case .success(let resolved):
             let definition = registry[resolved.id]
             if definition.deprecated {
-                warnings.append((.deprecatedItem, "usage of deprecated field '\(name)' has been detected"))
+                warnings.append((.deprecatedItem, Self.deprecatedFieldWarning(name)))
             }
             return (resolved, definition)
         case .failure(.unknownField(let n)):

@@ -2,6 +2,7 @@
 /// exceptions condition text; each rule's condition is parsed, macro-expanded, type-checked and compiled, and its
 /// event-type set computed.
 struct RuleCompiler {
+    static let containerInfoFieldWarning = ConditionCompiler.deprecatedFieldWarning("container.info")
     let registry: FieldRegistry
     let eventTypes: EventTypeTable
     let priorityThreshold: Priority
@@ -181,6 +182,12 @@ struct RuleCompiler {
                 }
                 throw error(.compileOutput, e.message, rule.outputLocation)
             }
+            // Warnings of the output's fields belong to the output line; `%container.info` has its own (below),
+            // as in Falco, not also the generic deprecated-field one.
+            for (code, message) in trial.warnings where message != Self.containerInfoFieldWarning {
+                warn(code, message, rule.outputLocation)
+            }
+            trial.warnings = []
             let compiled: CompiledNode
             do {
                 compiled = try trial.compile(resolved)

@@ -184,6 +184,23 @@ import Testing
         #expect(throws: RuleLoadError.self) { try loadRules("rule: not-a-sequence\n") }
     }
 
+    /// `%container.info` gets Falco's one warning, on the output line; a deprecated field used in an output is
+    /// reported at the output, not at the condition.
+    @Test func outputWarningsAreTheOutputs() throws {
+        let yaml = """
+            - rule: r
+              desc: d
+              condition: evt.type = open
+              output: "opened %fd.name %container.info dir=%evt.dir"
+              priority: INFO
+            """
+        let ruleset = try loadRules(yaml)
+        let warnings = ruleset.diagnostics.filter { $0.code == "LOAD_DEPRECATED_ITEM" }
+        #expect(warnings.map { $0.location?.line } == [4, 4], "\(warnings)")
+        #expect(warnings.filter { $0.message.contains("container.info") }.count == 1)
+        #expect(warnings.contains { $0.message.contains("'evt.dir'") })
+    }
+
     @Test func moreFalcoWarningKinds() throws {
         let yaml = """
             - macro: 1bad
