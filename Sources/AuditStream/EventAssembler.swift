@@ -97,13 +97,15 @@ public final class EventAssembler {
         statistics.records += 1
         let key = record.key
         let t = record.stamp.timeMillis
+        // Stream time moves first: events this record's time expires are older than it and go out before
+        // whatever it completes (a standalone record, an EOE), so output stays in stream order.
+        advance(t, emit)
         if record.type.code == RecordType.eoe.code {
             if let ev = open.removeValue(forKey: key) {
                 finish(key, ev.records, .endOfEvent, emit)
             } else if t > doneNewest || done[key] == nil {
                 statistics.orphanEOE += 1
             }
-            advance(t, emit)
             return
         }
         if let last = lastOpen, key == lastKey {
@@ -125,7 +127,6 @@ public final class EventAssembler {
             expiry.insert(Expiry(time: t, key: key))
             if open.count > configuration.maxOpenEvents { evictOldest(emit) }
         }
-        advance(t, emit)
     }
 
     /// Completes every open event whose first record arrived more than the window ago in wall time — for live

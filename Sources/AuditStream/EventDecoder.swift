@@ -1,8 +1,13 @@
 /// Decodes an assembled event's records into a `DecodedEvent`.
 public enum EventDecoder {
     public static func decode(_ event: AuditEvent) -> DecodedEvent {
-        var d = DecodedEvent(key: event.key, primaryType: event.records.first?.type ?? .eoe)
+        // An event with a SYSCALL record is a syscall event whatever order its records arrived in (a log may put
+        // PATH first); otherwise its first record names it.
+        let primary = event.records.contains { $0.type.code == RecordType.syscall.code }
+            ? RecordType.syscall : event.records.first?.type ?? .eoe
+        var d = DecodedEvent(key: event.key, primaryType: primary)
         var execves: [AuditRecord] = []
+        var rawSockaddrs: [[UInt8]] = []
         for r in event.records {
             switch r.type.code {
             case RecordType.syscall.code:
@@ -20,15 +25,20 @@ public enum EventDecoder {
                     d.execCapabilities = DecodedEvent.CapabilitySets(permitted: pp, effective: pe)
                 }
             case RecordType.sockaddr.code:
-                if let i = r.index(of: "saddr"), let raw = Hex.decode(r.rawValue(at: i)) {
-                    d.sockaddrs.append(SocketAddress(bytes: raw))
-                }
+                // Decoded once the arch is known: SOCKADDR may come before SYSCALL (records can arrive in any
+                // order), and the family's byte order is the arch's.
+                if let i = r.index(of: "saddr"), let raw = Hex.decode(r.rawValue(at: i)) { rawSockaddrs.append(raw) }
             default:
                 // Standalone and companion records (USER_*, AVC, SECCOMP, ANOM_*) carry the process fields too.
                 decodeFields(r, into: &d, authoritative: false)
             }
         }
         if !execves.isEmpty { decodeExecve(execves, into: &d) }
+        if !rawSockaddrs.isEmpty {
+            // __AUDIT_ARCH_LE (0x40000000) marks little-endian arches; without an arch, the common case.
+            let bigEndian = d.syscall?.arch.map { $0 & 0x4000_0000 == 0 } ?? false
+            d.sockaddrs = rawSockaddrs.map { SocketAddress(bytes: $0, bigEndian: bigEndian) }
+        }
         d.paths.sort { ($0.item ?? Int.max) < ($1.item ?? Int.max) }
         return d
     }

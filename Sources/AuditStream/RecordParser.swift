@@ -217,8 +217,37 @@ public struct RecordParser {
         }
         parseSegment(p, from: start, to: sep, into: &fields, extra: &extra, enriched: false, lineLength: p.count)
         if sep < end {
-            parseSegment(p, from: sep + 1, to: end, into: &fields, extra: &extra, enriched: true, lineLength: p.count)
+            // auditd writes the interpreted socket address unquoted and with blanks, always last:
+            // `SADDR={ saddr_fam=inet laddr=10.0.0.1 lport=443 }`, `SADDR=unknown family(0)`. Its value is the rest
+            // of the line, not a `{` followed by fields of their own.
+            var tail = end
+            if let s = Self.find(p, "SADDR=", from: sep + 1, to: end), s == sep + 1 || p[s - 1] == 32 {
+                tail = s
+                var ve = end
+                while ve > s + 6, p[ve - 1] == 32 || p[ve - 1] == 10 || p[ve - 1] == 13 { ve -= 1 }
+                parseSegment(p, from: sep + 1, to: tail, into: &fields, extra: &extra, enriched: true, lineLength: p.count)
+                fields.append(span((s, s + 5), s + 6, ve, .none, true))
+                return
+            }
+            parseSegment(p, from: sep + 1, to: tail, into: &fields, extra: &extra, enriched: true, lineLength: p.count)
         }
+    }
+
+    /// First index of `needle` in `p[from..<to]`.
+    private static func find(_ p: UnsafeBufferPointer<UInt8>, _ needle: StaticString, from: Int, to: Int) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        guard to - from >= n else { return nil }
+        let q = needle.utf8Start
+        var i = from
+        while i + n <= to {
+            if p[i] == q[0] {
+                var j = 1
+                while j < n && p[i + j] == q[j] { j += 1 }
+                if j == n { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     private func parseSegment(

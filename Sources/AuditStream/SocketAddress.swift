@@ -12,13 +12,20 @@ public struct SocketAddress: Sendable, Equatable {
     public var family: Family
 
     /// Decodes the raw sockaddr bytes. Truncated addresses decode as `.other` rather than failing: the kernel
-    /// records what the process passed, which an attacker controls.
-    public init(bytes b: [UInt8]) {
+    /// records what the process passed, which an attacker controls. `sa_family` and the netlink/unix-scope
+    /// integers are in the process's byte order: `bigEndian` for a big-endian audit arch (ppc64, s390x: the arch
+    /// value lacks `__AUDIT_ARCH_LE`); ports and addresses are in network order whatever the arch.
+    public init(bytes b: [UInt8], bigEndian: Bool = false) {
         guard b.count >= 2 else {
             family = .other(family: 0, raw: b)
             return
         }
-        let fam = UInt16(b[0]) | UInt16(b[1]) << 8
+        func u32(_ i: Int) -> UInt32 {
+            bigEndian
+                ? UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
+                : UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+        }
+        let fam = bigEndian ? UInt16(b[0]) << 8 | UInt16(b[1]) : UInt16(b[0]) | UInt16(b[1]) << 8
         switch fam {
         case 1:
             let body = b.dropFirst(2)
@@ -37,12 +44,10 @@ public struct SocketAddress: Sendable, Equatable {
         case 10 where b.count >= 24:
             let flow = UInt32(b[4]) << 24 | UInt32(b[5]) << 16 | UInt32(b[6]) << 8 | UInt32(b[7])
             var scope: UInt32 = 0
-            if b.count >= 28 { scope = UInt32(b[24]) | UInt32(b[25]) << 8 | UInt32(b[26]) << 16 | UInt32(b[27]) << 24 }
+            if b.count >= 28 { scope = u32(24) }
             family = .inet6(address: Array(b[8..<24]), port: UInt16(b[2]) << 8 | UInt16(b[3]), flowInfo: flow, scopeID: scope)
         case 16 where b.count >= 12:
-            let pid = UInt32(b[4]) | UInt32(b[5]) << 8 | UInt32(b[6]) << 16 | UInt32(b[7]) << 24
-            let groups = UInt32(b[8]) | UInt32(b[9]) << 8 | UInt32(b[10]) << 16 | UInt32(b[11]) << 24
-            family = .netlink(pid: pid, groups: groups)
+            family = .netlink(pid: u32(4), groups: u32(8))
         default:
             family = .other(family: fam, raw: b)
         }

@@ -114,3 +114,57 @@ struct EventDecoderTests {
         #expect(String(validating: w.bytes, as: UTF8.self) != nil)
     }
 }
+
+/// Shapes found in LAUREL's and linux-audit-parser's test data (threathunters-io/laurel src/testdata).
+struct ForeignLogShapeTests {
+    /// auditd writes the interpreted socket address unquoted, with blanks, as the last field of the line.
+    @Test func enrichedSaddrIsTheRestOfTheLine() throws {
+        let r = try TestSupport.parse(
+            "type=SOCKADDR msg=audit(1705071450.879:29498378): saddr=01002F7661722F72756E2F6E7363642F736F636B657400\u{1d}SADDR={ saddr_fam=local path=/var/run/nscd/socket }")
+        #expect(r.string("SADDR") == "{ saddr_fam=local path=/var/run/nscd/socket }")
+        #expect(r.index(of: "saddr_fam") == nil && r.index(of: "path") == nil)
+        let unknown = try TestSupport.parse("type=SOCKADDR msg=audit(1705071450.879:29498379): saddr=0000\u{1d}SADDR=unknown family(0)")
+        #expect(unknown.string("SADDR") == "unknown family(0)")
+    }
+
+    /// ppc64 (arch 80000015, no __AUDIT_ARCH_LE): sa_family is big-endian; the port stays in network order.
+    @Test func bigEndianArchSockaddrFamily() throws {
+        let lines = [
+            "type=SYSCALL msg=audit(1708028025.033:10): arch=80000015 syscall=327 success=yes exit=0 a0=3 a1=7fffd1a0 a2=10 a3=0 items=0 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"nc\" exe=\"/usr/bin/nc\" key=(null)",
+            "type=SOCKADDR msg=audit(1708028025.033:10): saddr=0002D903000000000000000000000000",
+            "type=EOE msg=audit(1708028025.033:10): ",
+        ]
+        let d = try #require(TestSupport.decode(lines))
+        #expect(d.sockaddrs == [SocketAddress(bytes: [0, 2, 0xd9, 3, 0, 0, 0, 0], bigEndian: true)])
+        #expect(d.sockaddrs.first?.familyName == "inet")
+        if case .inet(let address, let port)? = d.sockaddrs.first?.family {
+            #expect(address == [0, 0, 0, 0] && port == 55555)
+        } else {
+            Issue.record("not inet: \(d.sockaddrs)")
+        }
+    }
+
+    /// Records of one event in any order (LAUREL's fork-sleep-exec trace puts PATH before SYSCALL): a syscall
+    /// event is still a syscall event.
+    @Test func syscallEventWhateverTheRecordOrder() throws {
+        var lines = EventDecoderTests.execve
+        lines.swapAt(0, 3)
+        let d = try #require(TestSupport.decode(lines))
+        #expect(d.primaryType.name == "SYSCALL")
+        #expect(d.syscall?.name == "execve")
+    }
+
+    /// An event a later record's time expires goes out before what that record completes (auparse's test.log:
+    /// an AVC+SYSCALL event without EOE, then a standalone USER_ACCT two minutes later).
+    @Test func expiredEventsPrecedeTheRecordThatExpiredThem() {
+        let lines = [
+            "type=SYSCALL msg=audit(1170021493.977:293): arch=c000003e syscall=2 success=no exit=-13 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=2 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=1 comm=\"cat\" exe=\"/bin/cat\"",
+            "type=PATH msg=audit(1170021493.977:293): item=0 name=\"/etc/shadow\" inode=1 dev=08:01 mode=0100000 ouid=0 ogid=0 rdev=00:00",
+            "type=USER_ACCT msg=audit(1170021601.340:294): pid=3 uid=0 auid=0 ses=1 msg='op=PAM:accounting acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success'",
+            "type=USER_ACCT msg=audit(1170021601.342:295): pid=4 uid=0 auid=0 ses=1 msg='op=PAM:accounting acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success'",
+        ]
+        let events = TestSupport.assemble(lines).events
+        #expect(events.map(\.key.stamp.serial) == [293, 294, 295])
+        #expect(events.first?.completion == .expired)
+    }
+}
