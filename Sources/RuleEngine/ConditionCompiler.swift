@@ -1,3 +1,5 @@
+import Foundation
+
 /// Compiles a resolved syntax tree (lists substituted, macros expanded) into a ``CompiledNode``: fields are
 /// resolved against the registry, operators checked against field types (§2.2), constants converted once.
 struct ConditionCompiler {
@@ -218,13 +220,27 @@ struct ConditionCompiler {
         }
     }
 
+    /// libsinsp's ambiguity warnings: a constant that reads as a field (`proc.pname`, also with blanks around it,
+    /// as an exception value quoted for its space becomes) or as a transformer of one (`toupper( proc.pname)`).
     private mutating func noteFieldLookalike(_ text: String) {
-        if text.contains("."), case .success = registry.resolve(text, argument: nil) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.contains("."), case .success = registry.resolve(trimmed, argument: nil) {
             warnings.append(
                 (
                     .compileCondition,
-                    "string '\(text)' may be a valid field misused as a const string value; use val(\(text)) to compare fields"
+                    "string '\(text)' may be a valid field misused as a const string value; use val(\(trimmed)) to compare fields"
                 ))
+            return
+        }
+        // `name(` … `)` around a field: a transformer written where a value was expected.
+        guard let open = trimmed.firstIndex(of: "("), trimmed.hasSuffix(")"),
+            TransformerKind(rawValue: String(trimmed[..<open]).trimmingCharacters(in: .whitespaces)) != nil
+        else { return }
+        let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
+            .trimmingCharacters(in: .whitespaces)
+        if inner.contains("."), case .success = registry.resolve(inner, argument: nil) {
+            warnings.append(
+                (.compileCondition, "string '\(text)' may be a valid field transformer misused as a const string value"))
         }
     }
 

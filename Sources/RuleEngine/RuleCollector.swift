@@ -338,7 +338,33 @@ struct RuleCollector: Sendable {
                         .appendNoValues, "Overriding/appending exception with no values", ex.location,
                         kind: "exception", name: ex.name)
                 }
-                rule.exceptions[existing].values += ex.values
+                // Appended values meet the same shape checks as the exception's own (a short tuple would
+                // silently widen the exception to fewer fields).
+                var merged = rule.exceptions[existing]
+                merged.values += ex.values
+                if case .list(let names)? = merged.fields {
+                    for row in ex.values {
+                        let count: Int
+                        switch row {
+                        case .scalar: count = 1
+                        case .tuple(let items): count = items.count
+                        }
+                        guard count == names.count else {
+                            throw fail(
+                                "Fields and values lists must have equal length", ex.location, kind: "exception",
+                                name: ex.name)
+                        }
+                    }
+                } else {
+                    for row in ex.values {
+                        if case .tuple = row {
+                            throw fail(
+                                "Expected values array to contain a list of strings", ex.location, kind: "exception",
+                                name: ex.name)
+                        }
+                    }
+                }
+                rule.exceptions[existing] = merged
             } else {
                 guard ex.fields != nil, ex.valuesPresent else {
                     throw fail(

@@ -24,7 +24,10 @@ struct RulesReader {
     mutating func read(_ text: String) throws(Failure) -> [RulesFileItem] {
         var documents: [Node] = []
         do {
-            for document in try Yams.compose_all(yaml: text) { documents.append(document) }
+            // Parser.nextRoot, not compose_all: that sequence keeps a parse error to itself and just ends, and a
+            // file broken halfway would load as its first half (or `this : is : not : yaml` as nothing at all).
+            let parser = try Parser(yaml: text)
+            while let document = try parser.nextRoot() { documents.append(document) }
         } catch {
             throw Failure(diagnostic: yamlError(error))
         }

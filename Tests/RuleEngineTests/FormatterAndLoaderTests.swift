@@ -184,6 +184,53 @@ import Testing
         #expect(throws: RuleLoadError.self) { try loadRules("rule: not-a-sequence\n") }
     }
 
+    /// A YAML error anywhere rejects the file (Yams' multi-document sequence stops silently at one), appended
+    /// exception values must fit the exception's fields, and a field-like constant is warned about also when
+    /// blanks or a transformer surround it (Falco's `test_rule_loader.cpp` exception cases).
+    @Test func brokenYamlShortValuesAndFieldLookalikes() throws {
+        #expect(throws: RuleLoadError.self) { _ = try loadRules("this : is : not : yaml") }
+        #expect(throws: RuleLoadError.self) {
+            _ = try loadRules("- list: a\n  items: [x]\n- macro: m\n  condition: [\n")
+        }
+        let short = """
+            - rule: r
+              desc: d
+              condition: evt.type = open
+              output: o
+              priority: INFO
+              exceptions:
+                - name: e
+                  fields: [proc.name, fd.filename]
+            - rule: r
+              exceptions:
+                - name: e
+                  values: [[nginx]]
+              override:
+                exceptions: append
+            """
+        #expect {
+            _ = try loadRules(short)
+        } throws: { error in
+            "\(error)".contains("Fields and values lists must have equal length")
+        }
+        for value in ["proc.pname ", "toupper( proc.pname)"] {
+            let yaml = """
+                - rule: r
+                  desc: d
+                  condition: evt.type = open
+                  output: o
+                  priority: INFO
+                  exceptions:
+                    - name: e
+                      fields: [proc.name]
+                      comps: [=]
+                      values: [["\(value)"]]
+                """
+            let ruleset = try loadRules(yaml)
+            #expect(ruleset.diagnostics.contains { $0.code == "LOAD_COMPILE_CONDITION" && $0.message.contains("'\(value)' may be a valid field") }, "\(ruleset.diagnostics)")
+        }
+    }
+
     /// `%container.info` gets Falco's one warning, on the output line; a deprecated field used in an output is
     /// reported at the output, not at the condition.
     @Test func outputWarningsAreTheOutputs() throws {
