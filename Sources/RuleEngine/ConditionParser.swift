@@ -273,8 +273,21 @@ public struct ConditionParser {
         ("intersects", .intersects), ("in", .in), ("pmatch", .pmatch),
     ]
 
+    /// A spelling ending in a space is a word operator: the word and one blank of any kind after it (current
+    /// libsinsp takes `contains\nbla` and `contains\tbla`, as it takes blanks anywhere else).
     private mutating func lexOperator(_ table: [(String, ComparisonOperator)]) -> ComparisonOperator? {
-        for (spelling, op) in table where lexString(spelling) { return op }
+        for (spelling, op) in table {
+            guard spelling.hasSuffix(" ") else {
+                if lexString(spelling) { return op }
+                continue
+            }
+            let word = Array(spelling.utf8.dropLast())
+            guard index + word.count < input.count, input[index..<index + word.count].elementsEqual(word),
+                Self.isBlank(input[index + word.count])
+            else { continue }
+            _ = take(word.count + 1)
+            return op
+        }
         return nil
     }
 

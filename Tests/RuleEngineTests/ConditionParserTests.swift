@@ -154,3 +154,17 @@ import Testing
     #expect(try ConditionParser.parse(printed) == tree)
     #expect(try canonical("not not proc.name = a") == "proc.name = a", "a run of nots still folds, as in Falco")
 }
+
+/// libsinsp's `test_accept` runs every accepted expression again with its spaces turned into newlines and into
+/// tabs: a word operator takes any blank after it, never none.
+@Test func wordOperatorsTakeAnyBlankAfterThem() throws {
+    for op in ["contains", "icontains", "bcontains", "startswith", "bstartswith", "endswith", "glob", "iglob", "regex"] {
+        let value = op.hasPrefix("b") ? "48545450" : "bla"
+        for blank in [" ", "\n", "\t", "\r"] {
+            let text = ["", "a.b", op, value, ""].joined(separator: blank)
+            #expect(try canonical(text) == "a.b \(op) \(value)", "\(text.debugDescription)")
+        }
+        #expect(throws: ConditionSyntaxError.self) { _ = try ConditionParser.parse("a.b \(op)\(value)") }
+        #expect(throws: ConditionSyntaxError.self) { _ = try ConditionParser.parse("a.b \(op)") }
+    }
+}
