@@ -1,7 +1,12 @@
 /// Macros are substituted on the syntax tree (Falco `filter_macro_resolver`, §1.4): an identifier naming a visible
 /// macro is replaced by the macro's (already resolved) tree, so a macro behaves as if parenthesised.
 struct MacroResolver {
-    struct Failure: Error { var message: String }
+    struct Failure: Error {
+        var message: String
+        /// Falco reports a macro that is not defined (or not visible) as a validation error, the other
+        /// failures as compile errors.
+        var code: LoadErrorCode = .compileCondition
+    }
 
     /// Trees of macros, resolved lazily and memoised.
     private var parsed: [String: ConditionNode]
@@ -24,7 +29,7 @@ struct MacroResolver {
     mutating func resolvedMacro(_ name: String) throws(Failure) -> ConditionNode {
         if let done = resolved[name] { return done }
         guard let macro = collector.macro(named: name), let tree = parsed[name] else {
-            throw Failure(message: "Undefined macro '\(name)' used in filter.")
+            throw Failure(message: "Undefined macro '\(name)' used in filter.", code: .validate)
         }
         guard resolving.insert(name).inserted else {
             throw Failure(message: "Macro '\(name)' references itself")
@@ -55,7 +60,7 @@ struct MacroResolver {
         let out: ConditionNode
         switch node {
         case .identifier(let name):
-            guard visible(name) else { throw Failure(message: "Undefined macro '\(name)' used in filter.") }
+            guard visible(name) else { throw Failure(message: "Undefined macro '\(name)' used in filter.", code: .validate) }
             used.insert(name)
             out = try resolvedMacro(name)
             size += sizes[name] ?? 1

@@ -79,7 +79,10 @@ public struct OutputFormat: Sendable {
             guard let (expression, typed) = compiled else {
                 let shown = String(decoding: bytes[i..<min(bytes.count, Self.tokenEnd(bytes, from: i))], as: UTF8.self)
                 throw Failure(
-                    message: "invalid formatting token '%\(shown)': \(firstError ?? "not a field")",
+                    // Falco's words for an unknown field (`invalid formatting token not_a_real_field`); other
+                    // failures say why after them.
+                    message: unknown || firstError == nil
+                        ? "invalid formatting token \(shown)" : "invalid formatting token \(shown): \(firstError!)",
                     unknownField: unknown)
             }
             if !literal.isEmpty {

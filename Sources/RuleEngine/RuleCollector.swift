@@ -64,10 +64,12 @@ struct RuleCollector: Sendable {
 
     struct Failure: Error { var diagnostic: LoadDiagnostic }
 
-    private func fail(_ message: String, _ location: SourceLocation, kind: String, name: String?) -> Failure {
+    private func fail(
+        _ message: String, _ location: SourceLocation, kind: String, name: String?, code: LoadErrorCode = .validate
+    ) -> Failure {
         Failure(
             diagnostic: LoadDiagnostic(
-                severity: .error, code: LoadErrorCode.validate.rawValue, message: message, location: location,
+                severity: .error, code: code.rawValue, message: message, location: location,
                 itemKind: kind, itemName: name))
     }
 
@@ -224,7 +226,10 @@ struct RuleCollector: Sendable {
         }
 
         for key in ["condition", "output", "desc", "priority"] where !item.keys.contains(key) {
-            throw fail("Item has no mapping for key '\(key)'", item.location, kind: "rule", name: item.name)
+            // A key the YAML item lacks: Falco's reader reports it (LOAD_ERR_YAML_VALIDATE).
+            throw fail(
+                "Item has no mapping for key '\(key)'", item.location, kind: "rule", name: item.name,
+                code: .yamlValidate)
         }
         let rule = Rule(
             name: item.name, location: item.location, condition: item.condition ?? "",
@@ -258,7 +263,9 @@ struct RuleCollector: Sendable {
                     ex.location, kind: "exception", name: ex.name)
             }
             guard let fields = ex.fields else {
-                throw fail("Item has no mapping for key 'fields'", ex.location, kind: "exception", name: ex.name)
+                throw fail(
+                    "Item has no mapping for key 'fields'", ex.location, kind: "exception", name: ex.name,
+                    code: .yamlValidate)
             }
             switch fields {
             case .scalar:

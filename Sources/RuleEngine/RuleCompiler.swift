@@ -82,7 +82,7 @@ struct RuleCompiler {
             } catch {
                 throw Failure(
                     diagnostic: LoadDiagnostic(
-                        severity: .error, code: LoadErrorCode.compileCondition.rawValue, message: error.message,
+                        severity: .error, code: error.code.rawValue, message: error.message,
                         location: macro.conditionLocation, itemKind: "macro", itemName: macro.name))
             }
         }
@@ -167,7 +167,7 @@ struct RuleCompiler {
             do {
                 resolved = try resolver.resolveRule(tree)
             } catch let e {
-                throw error(.compileCondition, e.message, rule.conditionLocation)
+                throw error(e.code, e.message, rule.conditionLocation)
             }
 
             // Output first (as Falco does), then the condition; unknown fields skip the rule when allowed.

@@ -203,7 +203,7 @@ struct RulesReader {
             }
             return .requiredPluginVersions(requirements, itemLocation)
         case "list":
-            guard let name, !name.isEmpty else { throw fail("List name is empty", node, kind: kind, name: nil) }
+            guard let name, !name.isEmpty else { throw fail("Mapping for key 'list' is empty", node, kind: kind, name: nil) }
             if !Self.isBareString(name) {
                 warn(
                     .invalidListName,
@@ -222,7 +222,7 @@ struct RulesReader {
             }
             return .list(ListItem(name: name, items: items, append: append, override: override, location: itemLocation))
         case "macro":
-            guard let name, !name.isEmpty else { throw fail("Macro name is empty", node, kind: kind, name: nil) }
+            guard let name, !name.isEmpty else { throw fail("Mapping for key 'macro' is empty", node, kind: kind, name: nil) }
             if !Self.isIdentifier(name) {
                 warn(
                     .invalidMacroName,
@@ -243,7 +243,7 @@ struct RulesReader {
                     conditionLocation: entries["condition"].map { location($0.value) },
                     append: append, override: override, location: itemLocation))
         default:
-            guard let name, !name.isEmpty else { throw fail("Rule name is empty", node, kind: kind, name: nil) }
+            guard let name, !name.isEmpty else { throw fail("Mapping for key 'rule' is empty", node, kind: kind, name: nil) }
             let override = try overrides(
                 allowedAppend: ["condition", "output", "desc", "tags", "exceptions"],
                 allowedReplace: [

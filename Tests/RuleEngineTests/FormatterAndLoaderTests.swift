@@ -80,6 +80,28 @@ import Testing
         }
     }
 
+    /// Codes and words of Falco's loader tests (falcosecurity/testing `legacy_test.go`): an undefined macro is
+    /// LOAD_ERR_VALIDATE, a missing key LOAD_ERR_YAML_VALIDATE, an empty name "Mapping for key … is empty", an
+    /// unknown output field "invalid formatting token NAME".
+    @Test func falcoErrorCodesAndWords() {
+        func failure(_ yaml: String) -> LoadDiagnostic? {
+            do {
+                _ = try loadRules(yaml)
+                return nil
+            } catch {
+                return error.error
+            }
+        }
+        let undefined = failure("- rule: r\n  desc: d\n  output: o\n  priority: INFO\n  condition: evt.type = open and bar\n")
+        #expect(undefined?.code == "LOAD_ERR_VALIDATE" && undefined?.message == "Undefined macro 'bar' used in filter.")
+        let noOutput = failure("- rule: r\n  desc: d\n  priority: INFO\n  condition: evt.type = open\n")
+        #expect(noOutput?.code == "LOAD_ERR_YAML_VALIDATE" && noOutput?.message == "Item has no mapping for key 'output'")
+        let noName = failure("- macro:\n  condition: evt.type = open\n")
+        #expect(noName?.code == "LOAD_ERR_YAML_VALIDATE" && noName?.message == "Mapping for key 'macro' is empty")
+        let badToken = failure("- rule: r\n  desc: d\n  output: o %not_a_real_field\n  priority: INFO\n  condition: evt.type = open\n")
+        #expect(badToken?.code == "LOAD_ERR_COMPILE_OUTPUT" && badToken?.message == "invalid formatting token not_a_real_field")
+    }
+
     @Test func laterFilesUseEarlierOnesAndFailingFileIsRejected() throws {
         let base = "- macro: m\n  condition: proc.name = x\n- list: l\n  items: [a, b]\n"
         let rules =
