@@ -115,7 +115,7 @@ struct RuleCollector: Sendable {
         }
         if mode == .append {
             throw fail(
-                "List has 'append' key or an append override but no list by that name already exists",
+                "List uses 'append' or 'override.items: append' but no list by that name already exists",
                 item.location, kind: "list", name: item.name)
         }
         listIndex[item.name] = lists.count
@@ -140,7 +140,7 @@ struct RuleCollector: Sendable {
         }
         if mode == .append {
             throw fail(
-                "Macro has 'append' key or an append override but no macro by that name already exists",
+                "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists",
                 item.location, kind: "macro", name: item.name)
         }
         macroIndex[item.name] = macros.count
@@ -155,8 +155,11 @@ struct RuleCollector: Sendable {
         let existing = ruleIndex[item.name]
         func requireExisting() throws(Failure) -> Int {
             guard let existing else {
+                let appends = item.append || item.override.values.contains(.append)
                 throw fail(
-                    "Rule has 'append' key or an override but no rule by that name already exists",
+                    appends
+                        ? "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists"
+                        : "An 'override.<key>: replace' to a rule was requested but no rule by that name already exists",
                     item.location, kind: "rule", name: item.name)
             }
             return existing
@@ -219,7 +222,7 @@ struct RuleCollector: Sendable {
             warn(
                 .deprecatedItem,
                 "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' "
-                    + "entry under the 'override' key (i.e. 'override: { enabled: replace }').",
+                    + "entry under the 'override' key (i.e. 'enabled: replace').",
                 item.location, kind: "rule", name: item.name)
             rules[index].enabled = enabled
             return

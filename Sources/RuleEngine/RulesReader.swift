@@ -77,6 +77,10 @@ struct RulesReader {
                 itemKind: kind, itemName: name))
     }
 
+    /// Falco's `WARNING_APPEND`.
+    static let appendDeprecated =
+        "'append' key is deprecated. Add an 'append' entry (e.g. 'condition: append') under 'override' instead."
+
     private mutating func warn(_ code: LoadWarningCode, _ message: String, _ node: Node, kind: String?, name: String?) {
         warnings.append(
             LoadDiagnostic(
@@ -150,12 +154,15 @@ struct RulesReader {
                 }
                 let allowed = mode == .append ? allowedAppend : allowedReplace
                 guard allowed.contains(key) else {
-                    throw fail("Key '\(key)' cannot be overridden with '\(mode.rawValue)'", k, kind: kind, name: name)
+                    throw fail(
+                        mode == .append
+                            ? "Key '\(key)' cannot be appended to, use 'replace' instead" : "Key '\(key)' cannot be replaced",
+                        k, kind: kind, name: name)
                 }
                 guard entries[key] != nil else {
                     throw fail(
-                        "An override is defined for '\(key)' but the item has no '\(key)' key", k, kind: kind,
-                        name: name)
+                        "\(mode == .append ? "An append" : "A replace") override for '\(key)' was specified but '\(key)' is not defined",
+                        k, kind: kind, name: name)
                 }
                 out[key] = mode
             }
@@ -173,8 +180,11 @@ struct RulesReader {
                 }
             }
             if (try bool("append")) == true {
+                // Falco reports the deprecated key too, then the conflict.
+                warn(.deprecatedItem, Self.appendDeprecated, node, kind: kind, name: name)
                 throw fail(
-                    "Keys 'override' and 'append: true' cannot be used together.", entry.key, kind: kind, name: name)
+                    "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. "
+                        + "'condition: append') under 'override' instead.", entry.key, kind: kind, name: name)
             }
             return out
         }
@@ -217,7 +227,7 @@ struct RulesReader {
             let append = try bool("append") ?? false
             if append {
                 warn(
-                    .deprecatedItem, "Use of 'append' key is deprecated. Use 'override' instead.", node, kind: kind,
+                    .deprecatedItem, Self.appendDeprecated, node, kind: kind,
                     name: name)
             }
             return .list(ListItem(name: name, items: items, append: append, override: override, location: itemLocation))
@@ -234,7 +244,7 @@ struct RulesReader {
             let append = try bool("append") ?? false
             if append {
                 warn(
-                    .deprecatedItem, "Use of 'append' key is deprecated. Use 'override' instead.", node, kind: kind,
+                    .deprecatedItem, Self.appendDeprecated, node, kind: kind,
                     name: name)
             }
             return .macro(
@@ -281,7 +291,7 @@ struct RulesReader {
             }
             if rule.append {
                 warn(
-                    .deprecatedItem, "Use of 'append' key is deprecated. Use 'override' instead.", node, kind: kind,
+                    .deprecatedItem, Self.appendDeprecated, node, kind: kind,
                     name: name)
             }
             return .rule(rule)
