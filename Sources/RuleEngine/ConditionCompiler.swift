@@ -89,6 +89,8 @@ struct ConditionCompiler {
                 throw fail("expects exactly one field or transformer argument")
             }
             let input = try compileValue(inner)
+            // evt.rawarg has no fixed type (libsinsp: "evt.rawarg doesn't support a transformer").
+            if input.type == .dynamic { throw fail("cannot transform a field without a fixed type (\(input.type.rawValue))") }
             let type = input.type.comparison
             switch kind {
             case .tolower, .toupper, .basename:
@@ -205,6 +207,15 @@ struct ConditionCompiler {
                 throw ConditionCompileError(kind: .invalid, message: "list modifiers need a list of values")
             }
             let rhs = try compileValue(rhsExpression)
+            // libsinsp refuses to compare two fields of different kinds (`syscall.type = val(evt.is_wait)`,
+            // test filter_different_types); a dynamically typed field (evt.rawarg), a list against its element
+            // kind and an address against a network are the comparisons that still make sense.
+            if !Self.comparable(lhs.type, rhs.type) {
+                throw ConditionCompileError(
+                    kind: .invalid,
+                    message: "cannot compare fields of different types: '\(ConditionPrinter.string(check.lhs))' is \(lhs.type) and "
+                        + "the value's field is \(rhs.type)")
+            }
             return .check(CompiledCheck(lhs: lhs.value, mode: mode, test: .field(rhs.value, op)))
         case .value(let text):
             noteFieldLookalike(text)
@@ -222,6 +233,14 @@ struct ConditionCompiler {
 
     /// libsinsp's ambiguity warnings: a constant that reads as a field (`proc.pname`, also with blanks around it,
     /// as an exception value quoted for its space becomes) or as a transformer of one (`toupper( proc.pname)`).
+    static func comparable(_ a: FieldType, _ b: FieldType) -> Bool {
+        if a == .dynamic || b == .dynamic { return true }
+        let (x, y) = (a.comparison, b.comparison)
+        if x == y { return true }
+        let pair: Set<FieldType.Comparison> = [x, y]
+        return pair == [.list, .string] || pair == [.ip, .network]
+    }
+
     private mutating func noteFieldLookalike(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.contains("."), case .success = registry.resolve(trimmed, argument: nil) {

@@ -160,6 +160,17 @@ import Testing
         #expect(throws: RuleLoadError.self) { _ = try check("container.mount.foo = x", [:]) }
     }
 
+    /// libsinsp's filter_different_types and filter_not_supported_transformers: two fields of different kinds
+    /// are not compared, and evt.rawarg (no fixed type) takes no transformer.
+    @Test func fieldComparisonsNeedOneKindAndRawargNoTransformer() throws {
+        #expect(throws: RuleLoadError.self) { _ = try check("evt.type = val(evt.failed)", [:]) }
+        #expect(throws: RuleLoadError.self) { _ = try check("proc.pid = val(proc.name)", [:]) }
+        #expect(throws: RuleLoadError.self) { _ = try check("toupper(evt.rawarg.res) = -1", [:]) }
+        #expect(try check("proc.name = val(proc.pname)", ["proc.name": .string("a"), "proc.pname": .string("a")]))
+        #expect(try check("proc.pid = val(proc.ppid)", ["proc.pid": .signed(7), "proc.ppid": .signed(7)]))
+        #expect(try check("evt.rawarg.res = val(proc.pid)", ["evt.rawarg[res]": .signed(7), "proc.pid": .signed(7)]))
+    }
+
     @Test func eventTypeSets() throws {
         func types(_ condition: String) throws -> String {
             let tree = try ConditionParser.parse(condition)
