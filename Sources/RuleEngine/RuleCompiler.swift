@@ -1,3 +1,5 @@
+import Foundation
+
 /// Compiler: collected items → compiled rules (Falco `rule_loader_compiler`). Lists become text, macros trees,
 /// exceptions condition text; each rule's condition is parsed, macro-expanded, type-checked and compiled, and its
 /// event-type set computed.
@@ -174,7 +176,9 @@ struct RuleCompiler {
             var trial = compiler
             let output: OutputFormat
             do {
-                output = try OutputFormat(rule.output, compiler: &trial)
+                // Falco replaces the deprecated `%container.info` by "" before compiling the output (and warns).
+                output = try OutputFormat(
+                    rule.output.replacingOccurrences(of: "%container.info", with: ""), compiler: &trial)
             } catch let e {
                 if e.unknownField && rule.skipIfUnknownFilter {
                     warn(.unknownFilter, e.message, rule.outputLocation)

@@ -267,6 +267,8 @@ import Testing
         let warnings = ruleset.diagnostics.filter { $0.code == "LOAD_DEPRECATED_ITEM" }
         #expect(warnings.map { $0.location?.line } == [4, 4], "\(warnings)")
         #expect(warnings.filter { $0.message.contains("container.info") }.count == 1)
+        // …and the token is gone from the compiled output, as Falco replaces it by "".
+        #expect(ruleset.rule(named: "r")?.output.source == "opened %fd.name  dir=%evt.dir")
         #expect(warnings.contains { $0.message.contains("'evt.dir'") })
     }
 
