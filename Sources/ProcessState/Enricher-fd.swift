@@ -50,8 +50,11 @@ extension Enricher {
         let a0 = d.syscall?.args.first.map { Int64(Int32(truncatingIfNeeded: $0)) }
         switch call {
         case .open, .openAt:
-            // The opened object: the last item that is not the parent directory.
-            guard let p = paths.last(where: { $0.nametype.map { !$0.elementsEqual("PARENT".utf8) } ?? true })
+            // The opened object: the last named item that is not the parent directory. Nameless items are the
+            // filesystem's own lookups: overlayfs copying a directory up on a container's first write below it
+            // logs a dozen (work dir CREATE/DELETE, upper dirs), and the last of them is a directory.
+            func isObject(_ p: ResolvedPath) -> Bool { p.nametype.map { !$0.elementsEqual("PARENT".utf8) } ?? true }
+            guard let p = paths.last(where: { $0.nameRaw != nil && isObject($0) }) ?? paths.last(where: isObject)
             else { return nil }
             var v = FileDescriptorView(number: succeeded ? exit : -1, type: .file)
             if let mode = p.mode, mode & 0o170000 == 0o040000 { v.type = .directory }

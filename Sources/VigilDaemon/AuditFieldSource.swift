@@ -318,14 +318,16 @@ public struct AuditFieldSource: FieldSource {
         decoded.paths.first { $0.nametype.map { Array($0) == Array(nametype.utf8) } ?? false }
     }
 
-    /// The PATH item the event is about: the object (NORMAL/CREATE/DELETE), not its PARENT directory.
+    /// The PATH item the event is about: the object (NORMAL/CREATE/DELETE), not its PARENT directory, and one the
+    /// process named (nameless items are the filesystem's own lookups, e.g. an overlayfs copy-up).
     var pathItem: DecodedEvent.PathItem? {
         let items = decoded.paths
         if let name = decoded.syscall?.name, name == "execve" || name == "execveat" { return items.first }
-        return items.first { item in
+        func isObject(_ item: DecodedEvent.PathItem) -> Bool {
             guard let t = item.nametype else { return true }
             return !t.elementsEqual("PARENT".utf8)
-        } ?? items.first
+        }
+        return items.first { $0.name != nil && isObject($0) } ?? items.first(where: isObject) ?? items.first
     }
 
     /// What the SOCKADDR of the event is: the remote server (connect, sendto), the remote client (accept,
