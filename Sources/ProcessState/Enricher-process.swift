@@ -181,6 +181,14 @@ extension Enricher {
         for r in records {
             table.attach(r, to: r.ppid.flatMap { byPid[$0] })
             table.insert(r)
+            // The root device of every container already running: a short-lived `runc exec` into it (gone before
+            // its /proc can be read) is placed by that device, and none of the container's own processes may make
+            // an event before it does.
+            if let c = r.container, !c.isHost, rootDevices.needsRoot(of: c),
+                let device = ContainerRootDevices.device(of: proc.rootPath(r.pid))
+            {
+                rootDevices.learn(root: device, of: c, from: r.pid)
+            }
         }
         stats.seeded = records.count
     }

@@ -99,6 +99,32 @@ struct ContainerAttributionTests {
         #expect(ghostEvent.ancestors.count > 2)
     }
 
+    /// A container running before the daemon started, whose processes made no event yet: a `runc exec` into it
+    /// that is gone before its event is handled is still placed by its executable's device (red-team run: such
+    /// execs 3-7 s after start were reported as `host`). The ghost's parent is the host's runc, also gone.
+    @Test func shortLivedExecIntoAContainerThatPredatesTheDaemon() throws {
+        let name = "vps-pre-\(UUID().uuidString.prefix(6).lowercased())"
+        let id = try lab("run", name, "--style", "docker", "--", "sleep", "600")
+        defer { _ = try? lab("rm", id) }
+        let initPid = try #require(Int64(lab("pid", id)))
+        var st = stat()
+        try #require(stat("/proc/\(initPid)/root", &st) == 0)
+        let dev = UInt64(st.st_dev)
+        let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt64(0xfff))
+        let minor = (dev & 0xff) | ((dev >> 12) & ~UInt64(0xff))
+        let auditDev = String(format: "%02x:%02x", major, minor)
+
+        let e = liveEnricher()  // seeds from /proc: the container's sleep is in the table, never used
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        let ghost = LiveProcess.impossiblePid
+        let out = enrich(
+            a.event(
+                "execve", pid: ghost, ppid: ghost + 1, comm: "cat", exe: "/bin/busybox", argv: ["cat", "/etc/shadow"],
+                cwd: "/", paths: [.init(name: "/bin/cat", mode: "0100755", dev: auditDev)]), with: e)
+        try #require(out.count == 1)
+        #expect(out[0].container?.fullID == id)
+    }
+
     @Test func privilegedContainerAndAnUpperLayerBinary() throws {
         let name = "vps-priv-\(UUID().uuidString.prefix(6).lowercased())"
         let id = try lab(
