@@ -81,7 +81,10 @@ extension Enricher {
             return view(of: e, number: succeeded ? exit : -1)
         case .newFD(let type):
             return view(of: FDEntry(type: type), number: succeeded ? exit : -1)
-        case .dup, .close, .usesFD, .fchdir:
+        case .dup:
+            guard let r, let fd = a0, let e = dupSource(r, fd, newFD: succeeded ? exit : nil) else { return nil }
+            return view(of: e, number: fd)
+        case .close, .usesFD, .fchdir:
             guard let r, let fd = a0, let e = fdEntry(r, fd) else { return nil }
             return view(of: e, number: fd)
         case .fcntl:
@@ -116,7 +119,7 @@ extension Enricher {
         case .newFD(let type):
             if exit >= 0 { r.fds[exit] = FDEntry(type: type) }
         case .dup:
-            guard exit >= 0, let fd = a0, exit != fd, let e = fdEntry(r, fd) else { return }
+            guard exit >= 0, let fd = a0, exit != fd, let e = dupSource(r, fd, newFD: exit) else { return }
             r.fds[exit] = e
         case .fcntl:
             // F_DUPFD (0) and F_DUPFD_CLOEXEC (1030) duplicate.
@@ -222,6 +225,26 @@ extension Enricher {
 
     static func endpointText(_ e: SocketEndpoint) -> String {
         e.address.count == 16 ? "[\(e.addressText)]:\(e.port)" : "\(e.addressText):\(e.port)"
+    }
+
+    /// The fd a dup* copies, checked against /proc while the process is there. The table learns fds only from
+    /// audited syscalls (pipe, close and most dups are not audited), so a number inherited from the parent or
+    /// reused can still hold a socket that is long gone: a shell's `dup2(pipe, 1)` then looked like stdout
+    /// redirected to the network (stock "Redirect STDOUT/STDIN to Network Connection", red-team run). The new
+    /// fd shows the object after the call (the old one may be closed by then); when /proc and the table disagree
+    /// on socket or not, /proc wins. A process already gone keeps what the table says.
+    func dupSource(_ r: ProcessRecord, _ fd: Int64, newFD: Int64?) -> FDEntry? {
+        guard let known = r.fds[fd] else { return fdEntry(r, fd) }
+        guard let proc, r.inTable, r.exitedMillis == nil else { return known }
+        let candidates = [newFD, fd].compactMap { $0 }.filter { $0 >= 0 }
+        guard let (number, link) = candidates.lazy.compactMap({ n in proc.fdLink(r.pid, n).map { (n, $0) } }).first
+        else { return known }
+        let socketNow = link.starts(with: Array("socket:[".utf8))
+        let socketKnown = [.ipv4, .ipv6, .unix, .netlink, .socket].contains(known.type)
+        if socketNow == socketKnown { return known }
+        let current = SocketTable.entry(forLink: link, fd: number, pid: r.pid, proc: proc)
+        r.fds[fd] = current
+        return current
     }
 
     /// What the table knows of an fd, else (live) what /proc/PID/fd/N shows now — remembered for the next event.

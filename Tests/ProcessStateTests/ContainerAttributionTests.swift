@@ -194,6 +194,37 @@ struct LiveHostTests {
         #expect(ev.process.argv?.map(\.text) == ["sleep", "30"])
     }
 
+    /// fds are learned from audited syscalls only (pipe and close are not), so a number can still hold a socket
+    /// that is gone. A dup of it is checked against /proc while the process lives: here the table says fd 3 is an
+    /// IPv4 socket, /proc says the process's fd 1 (the dup's result) is /dev/null — /proc wins. A process already
+    /// gone keeps the table's answer.
+    @Test func aDupIsCheckedAgainstProcNotAStaleSocket() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        p.arguments = ["30"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        defer {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        let pid = Int64(p.processIdentifier)
+        let ghost = LiveProcess.impossiblePid
+        let e = ProcessState.Enricher(mode: .live(.init(runtimes: .none, seed: false)))
+        var a = AuditLines(seconds: Int64(Date().timeIntervalSince1970))
+        var lines: [String] = []
+        for who in [pid, ghost] {
+            // socket(AF_INET, SOCK_STREAM, 0) = 3, then dup2(3, 1) = 1.
+            lines += a.event("socket", pid: who, ppid: Int64(getpid()), comm: "sleep", exe: "/usr/bin/sleep", exit: 3, args: [2, 1, 0])
+            lines += a.event("dup2", pid: who, ppid: Int64(getpid()), comm: "sleep", exe: "/usr/bin/sleep", exit: 1, args: [3, 1])
+        }
+        let out = enrich(lines, with: e)
+        try #require(out.count == 4)
+        #expect(out[0].fd?.type == .ipv4)
+        #expect(out[1].fd?.type == .file && out[1].fd?.name?.text == "/dev/null", "\(String(describing: out[1].fd))")
+        #expect(out[3].fd?.type == .ipv4)
+    }
+
     @Test func aHostChildOfThisTestRunner() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sleep")
