@@ -236,9 +236,15 @@ extension Enricher {
     func dupSource(_ r: ProcessRecord, _ fd: Int64, newFD: Int64?) -> FDEntry? {
         guard let known = r.fds[fd] else { return fdEntry(r, fd) }
         guard let proc, r.inTable, r.exitedMillis == nil else { return known }
-        let candidates = [newFD, fd].compactMap { $0 }.filter { $0 >= 0 }
-        guard let (number, link) = candidates.lazy.compactMap({ n in proc.fdLink(r.pid, n).map { (n, $0) } }).first
-        else { return known }
+        // A plain loop: a lazy compactMap calls its transform twice, and /proc may answer differently the second
+        // time (the fd closed in between) — the daemon died on that force-unwrap inside the standard library.
+        var found: (Int64, [UInt8])? = nil
+        for n in [newFD, fd] {
+            guard let n, n >= 0, let link = proc.fdLink(r.pid, n) else { continue }
+            found = (n, link)
+            break
+        }
+        guard let (number, link) = found else { return known }
         let socketNow = link.starts(with: Array("socket:[".utf8))
         let socketKnown = [.ipv4, .ipv6, .unix, .netlink, .socket].contains(known.type)
         if socketNow == socketKnown { return known }

@@ -292,6 +292,11 @@ public struct AuditFieldSource: FieldSource {
             guard let a0 = decoded.syscall?.args.first else { return nil }
             return .string(Array((Self.socketDomains[a0] ?? String(a0)).utf8))
         case "flags": return openFlags.map { .string(Array(OpenFlags.text($0).utf8)) }
+        case "mode" where Self.chmodModeArgument[name ?? ""] != nil:
+            // chmod(path, mode), fchmod(fd, mode), fchmodat(dirfd, path, mode): Falco's chmod_mode flag names.
+            let i = Self.chmodModeArgument[name ?? ""]!
+            guard let args = decoded.syscall?.args, i < args.count else { return nil }
+            return .string(Array(Self.chmodModeText(args[i]).utf8))
         case "target" where name == "symlink" || name == "symlinkat":
             // The link's content is no path lookup: the kernel logs the name it took with getname() as a PATH item
             // with nametype UNKNOWN (no inode). As the syscall passed it, like Falco.
@@ -312,6 +317,19 @@ public struct AuditFieldSource: FieldSource {
     }
 
     static let linkOrRename: Set<String> = ["link", "linkat", "rename", "renameat", "renameat2"]
+
+    /// Which register holds the mode of the chmod family.
+    static let chmodModeArgument: [String: Int] = ["chmod": 1, "fchmod": 1, "fchmodat": 2, "fchmodat2": 2]
+
+    /// Mode bits as Falco renders `evt.arg.mode` of chmod (its `chmod_mode` flag table, in that order).
+    static func chmodModeText(_ mode: UInt64) -> String {
+        let names: [(UInt64, String)] = [
+            (0o1, "S_IXOTH"), (0o2, "S_IWOTH"), (0o4, "S_IROTH"), (0o10, "S_IXGRP"), (0o20, "S_IWGRP"), (0o40, "S_IRGRP"),
+            (0o100, "S_IXUSR"), (0o200, "S_IWUSR"), (0o400, "S_IRUSR"), (0o1000, "S_ISVTX"), (0o2000, "S_ISGID"),
+            (0o4000, "S_ISUID"),
+        ]
+        return names.filter { mode & $0.0 != 0 }.map(\.1).joined(separator: "|")
+    }
 
     /// The first PATH item of a nametype.
     func pathItem(nametype: String) -> DecodedEvent.PathItem? {

@@ -17,6 +17,12 @@ struct DefenseEvasionTests {
                   process: "sh", object: "/var/log/auth.log", style: .containerd),
         Behaviour(rule: "Log or shell history cleared", what: "rm /root/.ash_history", script: "rm /root/.ash_history",
                   process: "rm", object: "/root/.ash_history", style: .podman),
+        // Persistence: an (empty, so harmless) preload file and a root crontab.
+        Behaviour(rule: "Persistence or preload file written", what: ": > /etc/ld.so.preload", script: ": > /etc/ld.so.preload",
+                  process: "sh", object: "/etc/ld.so.preload", style: .dockerCgroupfs),
+        Behaviour(rule: "Persistence or preload file written", what: "a root crontab in /var/spool/cron/crontabs",
+                  script: "echo '* * * * * true' > /var/spool/cron/crontabs/root", process: "sh",
+                  object: "/var/spool/cron/crontabs/root", style: .containerd, prepare: "mkdir -p /var/spool/cron/crontabs"),
         Behaviour(rule: "Audit subsystem tampering", what: "auditctl -D (fake auditctl script)", script: "auditctl -D",
                   process: "auditctl", prepare: fakeAuditctl),
         Behaviour(rule: "Audit subsystem tampering", what: "auditctl -e 0 (fake auditctl script)", script: "auditctl -e 0",

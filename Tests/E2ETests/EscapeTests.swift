@@ -35,6 +35,8 @@ struct EscapeTests {
                   process: "labtool"),
         Behaviour(rule: "Su or sudo in container", what: "su -c true nobody (no sudo in the image)",
                   script: "su -s /bin/sh -c true nobody; true", process: "su", style: .podmanCgroupfs),
+        Behaviour(rule: "Setuid or setgid bit set", what: "chmod u+s on a copy of busybox", script: "chmod u+s /tmp/e2e-suid",
+                  process: "chmod", object: "/tmp/e2e-suid", style: .podman, prepare: "cp /bin/busybox /tmp/e2e-suid"),
         Behaviour(rule: "Capabilities changed in container", what: "setpriv --inh-caps -net_raw (capset)",
                   script: "setpriv --inh-caps -net_raw true", process: "setpriv"),
         // The socket of the runtime, as a host socket bind-mounted into the container (see runtimeSocket below).

@@ -18,6 +18,10 @@ struct ExecutionTests {
         Behaviour(rule: "Execution from temporary or memory location", what: "remount /dev/shm exec, run /dev/shm/bb (privileged)",
                   script: "mount -o remount,exec /dev/shm && cp /bin/busybox /dev/shm/bb && /dev/shm/bb true", process: "bb",
                   object: "/dev/shm/bb", style: .docker, runOptions: ["--privileged"]),
+        // A script run by its path: the kernel runs the interpreter; the exec'd file (evt.arg.filename) is the script.
+        Behaviour(rule: "Execution from temporary or memory location", what: "a script in /tmp run by its path",
+                  script: "/tmp/e2e-script.sh", process: "e2e-script.sh", object: "/tmp/e2e-script.sh", style: .crio,
+                  prepare: "printf '#!/bin/sh\\ntrue\\n' > /tmp/e2e-script.sh && chmod +x /tmp/e2e-script.sh"),
         Behaviour(rule: "Crypto miner executed", what: "a binary named xmrig with a stratum URL",
                   script: "cp /usr/local/bin/labtool /tmp/xmrig && /tmp/xmrig -o stratum+tcp://pool.example:3333", process: "xmrig"),
         // busybox's real dpkg applet (the rootfs has no apt); and a script named apk (Alpine's manager is absent).

@@ -221,6 +221,38 @@ struct PackagedRulesTests {
         let benign = Self.event(serial: 15, syscall: 59, comm: "ls", exe: "/usr/bin/ls", argv: ["ls", "-la", "/tmp"],
                                 paths: [("/usr/bin/ls", "NORMAL", "0100755")])
         #expect(try Self.fired(benign).isEmpty)
+        // A script run by its path: the kernel runs its interpreter (exe is the shell), the exec'd file is the script
+        // (PATH item 0, as recorded live for `/tmp/s.sh` in a lab container); and a script handed to a shell.
+        let script = Self.event(serial: 16, syscall: 59, comm: "s.sh", exe: "/bin/busybox", argv: ["/bin/sh", "/tmp/s.sh"],
+                                paths: [("/tmp/s.sh", "NORMAL", "0100755"), ("/bin/sh", "NORMAL", "0100755")])
+        #expect(try Self.fired(script) == ["Execution from temporary or memory location"])
+        let shScript = Self.event(serial: 17, syscall: 59, comm: "sh", exe: "/bin/busybox", argv: ["sh", "/dev/shm/x"],
+                                  paths: [("/bin/sh", "NORMAL", "0100755")])
+        #expect(try Self.fired(shScript) == ["Execution from temporary or memory location"])
+        let shWork = Self.event(serial: 18, syscall: 59, comm: "sh", exe: "/bin/busybox", argv: ["sh", "/srv/build.sh"],
+                                paths: [("/bin/sh", "NORMAL", "0100755")])
+        #expect(try Self.fired(shWork).isEmpty)
+    }
+
+    /// Persistence files and setuid bits (found missing by a red-team run in lab containers).
+    @Test func persistenceFilesAndSetuidBitsFire() throws {
+        // openat(AT_FDCWD, "/etc/ld.so.preload", O_WRONLY|O_CREAT|O_TRUNC)
+        let preload = Self.event(serial: 80, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "241", "1b6"], comm: "sh", exe: "/bin/busybox",
+                                 paths: [("/etc/", "PARENT", "040755"), ("/etc/ld.so.preload", "CREATE", "0100644")])
+        #expect(try Self.fired(preload) == ["Persistence or preload file written"])
+        let cron = Self.event(serial: 81, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "241", "1b6"], comm: "sh", exe: "/bin/busybox",
+                              paths: [("/var/spool/cron/crontabs/root", "NORMAL", "0100600")])
+        #expect(try Self.fired(cron) == ["Persistence or preload file written"])
+        let readCron = Self.event(serial: 82, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cron", exe: "/usr/sbin/cron",
+                                  paths: [("/etc/crontab", "NORMAL", "0100644")])
+        #expect(try Self.fired(readCron).isEmpty)
+        // fchmodat(AT_FDCWD, "/tmp/rootsh", 04755) and chmod("/tmp/x", 0755)
+        let suid = Self.event(serial: 83, syscall: 268, a: ["ffffff9c", "7ffd1000", "9ed", "0"], comm: "chmod", exe: "/bin/busybox",
+                              paths: [("/tmp/rootsh", "NORMAL", "0104755")])
+        #expect(try Self.fired(suid) == ["Setuid or setgid bit set"])
+        let plain = Self.event(serial: 84, syscall: 90, a: ["7ffd1000", "1ed", "0", "0"], comm: "chmod", exe: "/bin/busybox",
+                               paths: [("/tmp/x", "NORMAL", "0100755")])
+        #expect(try Self.fired(plain).isEmpty)
     }
 
     @Test func kernelAndFilesystemBehavioursFire() throws {
