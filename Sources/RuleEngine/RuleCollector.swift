@@ -288,13 +288,7 @@ struct RuleCollector: Sendable {
                         kind: "exception", name: ex.name)
                 }
                 ex.comps = .scalar(comp)
-                for row in ex.values {
-                    if case .tuple = row {
-                        throw fail(
-                            "Expected values array to contain a list of strings", ex.location, kind: "exception",
-                            name: ex.name)
-                    }
-                }
+                try checkRows(ex.values, fitting: fields, of: ex)
             case .list(let names):
                 let comps: [String]
                 switch ex.comps {
@@ -314,22 +308,37 @@ struct RuleCollector: Sendable {
                     throw fail("Invalid comparison operator '\(comp)'", ex.location, kind: "exception", name: ex.name)
                 }
                 ex.comps = .list(comps)
-                for row in ex.values {
-                    let count: Int
-                    switch row {
-                    case .scalar: count = 1
-                    case .tuple(let items): count = items.count
-                    }
-                    guard count == names.count else {
-                        throw fail(
-                            "Fields and values lists must have equal length", ex.location, kind: "exception",
-                            name: ex.name)
-                    }
-                }
+                try checkRows(ex.values, fitting: fields, of: ex)
             }
             out.append(ex)
         }
         return out
+    }
+
+    /// Each values row fits the fields: plain values for a single field, one value per field of a list.
+    private func checkRows(_ rows: [ExceptionItem.Row], fitting fields: ExceptionItem.Names, of ex: ExceptionItem)
+        throws(Failure)
+    {
+        for row in rows {
+            switch (fields, row) {
+            case (.scalar, .tuple):
+                throw fail(
+                    "Expected values array to contain a list of strings", ex.location, kind: "exception", name: ex.name)
+            case (.list(let names), _):
+                let count: Int
+                switch row {
+                case .scalar: count = 1
+                case .tuple(let items): count = items.count
+                }
+                if count != names.count {
+                    throw fail(
+                        "Fields and values lists must have equal length", ex.location, kind: "exception",
+                        name: ex.name)
+                }
+            default:
+                break
+            }
+        }
     }
 
     private mutating func appendExceptions(_ exceptions: [ExceptionItem], to index: Int, item: RuleItem) throws(Failure)
@@ -351,29 +360,8 @@ struct RuleCollector: Sendable {
                 // Appended values meet the same shape checks as the exception's own (a short tuple would
                 // silently widen the exception to fewer fields).
                 var merged = rule.exceptions[existing]
+                if let fields = merged.fields { try checkRows(ex.values, fitting: fields, of: ex) }
                 merged.values += ex.values
-                if case .list(let names)? = merged.fields {
-                    for row in ex.values {
-                        let count: Int
-                        switch row {
-                        case .scalar: count = 1
-                        case .tuple(let items): count = items.count
-                        }
-                        guard count == names.count else {
-                            throw fail(
-                                "Fields and values lists must have equal length", ex.location, kind: "exception",
-                                name: ex.name)
-                        }
-                    }
-                } else {
-                    for row in ex.values {
-                        if case .tuple = row {
-                            throw fail(
-                                "Expected values array to contain a list of strings", ex.location, kind: "exception",
-                                name: ex.name)
-                        }
-                    }
-                }
                 rule.exceptions[existing] = merged
             } else {
                 guard ex.fields != nil, ex.valuesPresent else {
