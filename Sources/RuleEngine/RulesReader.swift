@@ -24,6 +24,14 @@ struct RulesReader {
     mutating func read(_ text: String) throws(Failure) -> [RulesFileItem] {
         var documents: [Node] = []
         do {
+            try YAMLExpansionGuard.check(text)
+        } catch let e {
+            throw Failure(
+                diagnostic: LoadDiagnostic(
+                    severity: .error, code: LoadErrorCode.yamlParse.rawValue, message: e.message,
+                    location: SourceLocation(file: file, line: e.line, column: e.column), itemKind: nil, itemName: nil))
+        }
+        do {
             // Parser.nextRoot, not compose_all: that sequence keeps a parse error to itself and just ends, and a
             // file broken halfway would load as its first half (or `this : is : not : yaml` as nothing at all).
             let parser = try Parser(yaml: text)

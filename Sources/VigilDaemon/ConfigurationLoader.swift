@@ -1,4 +1,5 @@
 import Alerts
+import RuleEngine
 import Yams
 
 /// Reads vigil.yaml. Unknown keys are warnings with their line, wrong types are errors with their line: an
@@ -23,6 +24,11 @@ public enum ConfigurationLoader {
         var config = DaemonConfiguration()
         var warnings: [Problem] = []
         let root: Node?
+        do {
+            try YAMLExpansionGuard.check(text)
+        } catch let e {
+            throw Problem(file: file, line: e.line, column: e.column, message: e.message)
+        }
         do {
             root = try Yams.compose(yaml: text)
         } catch let e as YamlError {

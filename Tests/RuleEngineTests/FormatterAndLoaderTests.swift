@@ -206,6 +206,32 @@ import Testing
         #expect(throws: RuleLoadError.self) { try loadRules("rule: not-a-sequence\n") }
     }
 
+    /// YAML aliases are counted before Yams builds the tree: a key standing for a big aliased node (Yams hashes
+    /// every key to find duplicates; the fuzzer's 812-byte configuration took 11 s) or a document expanding past
+    /// the cap is refused at once with its position; ordinary anchors still load.
+    @Test func yamlAliasBombsAreRefusedBeforeParsing() throws {
+        var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...7 { bomb += "b\(i): &b\(i) [" + Array(repeating: i == 1 ? "*a" : "*b\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        #expect(throws: YAMLExpansionGuard.Failure.self) { try YAMLExpansionGuard.check(bomb) }
+        let key = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: {*c: 1}\n"
+        do {
+            try YAMLExpansionGuard.check(key)
+            Issue.record("an aliased key of 1 111 nodes must be refused")
+        } catch {
+            #expect(error.message.contains("mapping key") && error.line == 4)
+        }
+        try YAMLExpansionGuard.check("base: &base {priority: INFO, tags: [a, b]}\nrule1: *base\nrule2: *base\n")
+        // The same bomb in a rules file: refused by the guard, as a YAML error with its line.
+        var rules = "- list: a0\n  items: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...7 { rules += "- list: a\(i)\n  items: &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        do {
+            _ = try loadRules(rules)
+            Issue.record("an alias bomb must not load")
+        } catch {
+            #expect(error.error.code == "LOAD_ERR_YAML_PARSE" && error.error.message.contains("YAML aliases"), "\(error)")
+        }
+    }
+
     /// A YAML error anywhere rejects the file (Yams' multi-document sequence stops silently at one), appended
     /// exception values must fit the exception's fields, and a field-like constant is warned about also when
     /// blanks or a transformer surround it (Falco's `test_rule_loader.cpp` exception cases).
