@@ -16,38 +16,56 @@ enum ListSubstitution {
     /// Substitutes one list into `condition`; returns whether it was used.
     @discardableResult
     static func substitute(_ name: String, items: [String], into condition: inout String) -> Bool {
-        var text = Array(condition.utf8)
+        substitute(name, items: items, into: &condition, limit: .max) == .substituted
+    }
+
+    enum Outcome { case unchanged, substituted, tooLarge }
+
+    /// One pass over the condition, building the result once: Falco rebuilds the whole string at every
+    /// occurrence, which is quadratic — nested lists that expand to a few MiB of text took the loader minutes (a
+    /// fuzzer timeout) before the size check after the substitution could refuse them. `limit` (bytes) stops as
+    /// soon as the result outgrows it. The text produced is exactly Falco's `resolve_list`, including where its
+    /// search resumes after a substitution.
+    static func substitute(_ name: String, items: [String], into condition: inout String, limit: Int) -> Outcome {
+        let text = Array(condition.utf8)
         let pattern = Array(name.utf8)
-        guard !pattern.isEmpty else { return false }
-        var start = find(pattern, in: text, from: 0)
-        guard start != nil else { return false }
+        guard !pattern.isEmpty, var found = find(pattern, in: text, from: 0) else { return .unchanged }
         let replacement = Array(items.map(quoteItem).joined(separator: ", ").utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var copied = 0
         var used = false
-        while let found = start {
-            var s = found
+        while true {
             var end = found + pattern.count
-            if (s == 0 || delimiters.contains(text[s - 1])) && (end >= text.count || delimiters.contains(text[end])) {
-                while s > 0 && blanks.contains(text[s - 1]) { s -= 1 }
+            var next = found + 1
+            if (found == 0 || delimiters.contains(text[found - 1])) && (end >= text.count || delimiters.contains(text[end])) {
+                out.append(contentsOf: text[copied..<found])
+                while let last = out.last, blanks.contains(last) { out.removeLast() }
                 while end < text.count && blanks.contains(text[end]) { end += 1 }
                 if replacement.isEmpty {
-                    if s > 0 && text[s - 1] == 0x2C {
-                        s -= 1
+                    if out.last == 0x2C {
+                        out.removeLast()
                     } else if end < text.count && text[end] == 0x2C {
                         end += 1
                     }
                 }
-                var next: [UInt8] = []
-                if s > 0 { next += text[0..<s] + [0x20] }
-                next += replacement + [0x20]
-                if end <= text.count { next += text[end...] }
-                text = next
-                s += replacement.count + 1
+                // Falco resumes one past its cursor, which lands on the remainder — or one byte into it when the
+                // substitution starts the string.
+                next = end + (out.isEmpty ? 1 : 0)
+                if !out.isEmpty { out.append(0x20) }
+                out.append(contentsOf: replacement)
+                out.append(0x20)
+                copied = end
                 used = true
+                if out.count + (text.count - copied) > limit { return .tooLarge }
             }
-            start = find(pattern, in: text, from: s + 1)
+            guard let f = find(pattern, in: text, from: next) else { break }
+            found = f
         }
-        if used { condition = String(decoding: text, as: UTF8.self) }
-        return used
+        guard used else { return .unchanged }
+        out.append(contentsOf: text[min(copied, text.count)...])
+        condition = String(decoding: out, as: UTF8.self)
+        return .substituted
     }
 
     private static func find(_ pattern: [UInt8], in text: [UInt8], from: Int) -> Int? {

@@ -51,9 +51,12 @@ struct RuleCompiler {
         }
         func substituteLists(_ text: String, at location: SourceLocation, kind: String, name: String) throws(Failure) -> String {
             var condition = text
-            for list in lists where ListSubstitution.substitute(list.name, items: list.items, into: &condition) {
+            for list in lists {
+                let outcome = ListSubstitution.substitute(
+                    list.name, items: list.items, into: &condition, limit: Self.maxConditionBytes)
+                if outcome == .unchanged { continue }
                 usedLists.insert(list.name)
-                if condition.utf8.count > Self.maxConditionBytes {
+                if outcome == .tooLarge {
                     throw Failure(
                         diagnostic: LoadDiagnostic(
                             severity: .error, code: LoadErrorCode.compileCondition.rawValue,

@@ -94,3 +94,54 @@ struct XorShift: RandomNumberGenerator {
         return state
     }
 }
+
+/// The one-pass list substitution against Falco's `resolve_list` written out as Falco writes it (rebuild the string
+/// at every occurrence), over random conditions made of list names, delimiters, blanks and commas.
+@Test func listSubstitutionMatchesFalcosResolveList() {
+    func falco(_ name: String, _ items: [String], _ cnd: inout String) {
+        let blanks = Set(" \t\n\r".utf8), delims = blanks.union("(),=".utf8)
+        var c = Array(cnd.utf8)
+        let n = Array(name.utf8)
+        let sub = Array(items.map(ListSubstitution.quoteItem).joined(separator: ", ").utf8)
+        func find(_ from: Int) -> Int? {
+            var i = from
+            while i + n.count <= c.count {
+                if Array(c[i..<i + n.count]) == n { return i }
+                i += 1
+            }
+            return nil
+        }
+        var start = find(0)
+        while var s = start {
+            var end = s + n.count
+            if (s == 0 || delims.contains(c[s - 1])) && (end >= c.count || delims.contains(c[end])) {
+                while s > 0 && blanks.contains(c[s - 1]) { s -= 1 }
+                while end < c.count && blanks.contains(c[end]) { end += 1 }
+                if sub.isEmpty {
+                    if s > 0 && c[s - 1] == 0x2C { s -= 1 } else if end < c.count && c[end] == 0x2C { end += 1 }
+                }
+                var next: [UInt8] = []
+                if s > 0 { next += c[0..<s] + [0x20] }
+                next += sub + [0x20]
+                if end <= c.count { next += c[end...] }
+                c = next
+                s += sub.count + 1
+            }
+            start = find(s + 1)
+        }
+        cnd = String(decoding: c, as: UTF8.self)
+    }
+    var rng = SystemRandomNumberGenerator()
+    let pieces = ["l", "l", "ll", "x", " ", " ", "\t", ",", "(", ")", "=", "a.b", "in", "and"]
+    for _ in 0..<3_000 {
+        var cnd = ""
+        for _ in 0..<Int.random(in: 0...12, using: &rng) { cnd += pieces.randomElement(using: &rng)! }
+        for items in [["p", "q r"], [], ["l"]] {
+            var a = cnd
+            var b = cnd
+            ListSubstitution.substitute("l", items: items, into: &a)
+            falco("l", items, &b)
+            #expect(a == b, "\(cnd.debugDescription) with \(items)")
+        }
+    }
+}
