@@ -72,6 +72,9 @@ public struct DecodedEvent: Sendable {
         public var ogid: Int64?
         /// NORMAL, PARENT, CREATE, DELETE, UNKNOWN (`nametype=` on current kernels, `objtype=` on older ones).
         public var nametype: Bytes?
+
+        /// The directory a name was looked up in (nametype PARENT), not the object the call was about.
+        public var isParentDirectory: Bool { nametype?.elementsEqual("PARENT".utf8) ?? false }
     }
 
     /// The kernel's "unset" id (auid/ses of processes that never logged in).

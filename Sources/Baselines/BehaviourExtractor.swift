@@ -83,7 +83,7 @@ public struct BehaviourExtractor {
             out.append(Self.file(writes ? "w " : "r ", path))
         case .modify:
             guard success else { return }
-            for item in e.paths where item.nametype.map({ Array($0) }) != Array("PARENT".utf8) {
+            for item in e.paths where !item.isParentDirectory {
                 if let n = item.name { out.append(Self.file("w ", n)) }
             }
         case .connect, .send:
@@ -126,7 +126,7 @@ public struct BehaviourExtractor {
     /// parent directory.
     static func openedPath(_ e: EnrichedEvent) -> Bytes? {
         if let fd = e.fd, fd.type == .file || fd.type == .directory, let n = fd.name { return n }
-        return e.paths.last { $0.nametype.map { Array($0) } != Array("PARENT".utf8) }?.name
+        return e.paths.last { !$0.isParentDirectory }?.name
     }
 
     /// `inet 10.0.0.5:443`, `inet6 [::1]:80`, `unix /run/x.sock` (generalised), `unix @abstract`; nil for an

@@ -153,4 +153,7 @@ public struct ResolvedPath: Sendable {
     public var inode: Int64?
     public var dev: UInt32?
     public var mode: UInt64?
+
+    /// The directory a name was looked up in (nametype PARENT), not the object the call was about.
+    public var isParentDirectory: Bool { nametype?.elementsEqual("PARENT".utf8) ?? false }
 }

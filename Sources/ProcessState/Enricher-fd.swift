@@ -53,8 +53,8 @@ extension Enricher {
             // The opened object: the last named item that is not the parent directory. Nameless items are the
             // filesystem's own lookups: overlayfs copying a directory up on a container's first write below it
             // logs a dozen (work dir CREATE/DELETE, upper dirs), and the last of them is a directory.
-            func isObject(_ p: ResolvedPath) -> Bool { p.nametype.map { !$0.elementsEqual("PARENT".utf8) } ?? true }
-            guard let p = paths.last(where: { $0.nameRaw != nil && isObject($0) }) ?? paths.last(where: isObject)
+            guard let p = paths.last(where: { $0.nameRaw != nil && !$0.isParentDirectory })
+                ?? paths.last(where: { !$0.isParentDirectory })
             else { return nil }
             var v = FileDescriptorView(number: succeeded ? exit : -1, type: .file)
             if let mode = p.mode, mode & 0o170000 == 0o040000 { v.type = .directory }
@@ -246,8 +246,7 @@ extension Enricher {
         }
         guard let (number, link) = found else { return known }
         let socketNow = link.starts(with: Array("socket:[".utf8))
-        let socketKnown = [.ipv4, .ipv6, .unix, .netlink, .socket].contains(known.type)
-        if socketNow == socketKnown { return known }
+        if socketNow == known.type.isSocket { return known }
         let current = SocketTable.entry(forLink: link, fd: number, pid: r.pid, proc: proc)
         r.fds[fd] = current
         return current

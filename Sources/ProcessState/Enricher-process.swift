@@ -146,11 +146,7 @@ extension Enricher {
             r.capPermitted = s.capPermitted
         }
         if let db = accounts?.database(rootPath: proc.rootPath(r.pid), now: now) { r.accounts = db }
-        if let c = r.container, !c.isHost, rootDevices.needsRoot(of: c),
-            let device = ContainerRootDevices.device(of: proc.rootPath(r.pid))
-        {
-            rootDevices.learn(root: device, of: c, from: r.pid)
-        }
+        learnRootDevice(from: r)
         if let exe = r.exePath, let mounts {
             r.exeUpperLayer = mounts.isUpperLayer(pid: r.pid, path: exe, proc: proc)
             // Gone already (a dropped binary that exits at once): the file is still where it was; ask through a
@@ -184,13 +180,17 @@ extension Enricher {
             // The root device of every container already running: a short-lived `runc exec` into it (gone before
             // its /proc can be read) is placed by that device, and none of the container's own processes may make
             // an event before it does.
-            if let c = r.container, !c.isHost, rootDevices.needsRoot(of: c),
-                let device = ContainerRootDevices.device(of: proc.rootPath(r.pid))
-            {
-                rootDevices.learn(root: device, of: c, from: r.pid)
-            }
+            learnRootDevice(from: r)
         }
         stats.seeded = records.count
+    }
+
+    /// The root device of `r`'s container, from the process's root, when that container's is not known yet.
+    func learnRootDevice(from r: ProcessRecord) {
+        guard let proc, let c = r.container, !c.isHost, rootDevices.needsRoot(of: c),
+            let device = ContainerRootDevices.device(of: proc.rootPath(r.pid))
+        else { return }
+        rootDevices.learn(root: device, of: c, from: r.pid)
     }
 
     // MARK: changes from events

@@ -292,10 +292,10 @@ public struct AuditFieldSource: FieldSource {
             guard let a0 = decoded.syscall?.args.first else { return nil }
             return .string(Array((Self.socketDomains[a0] ?? String(a0)).utf8))
         case "flags": return openFlags.map { .string(Array(OpenFlags.text($0).utf8)) }
-        case "mode" where Self.chmodModeArgument[name ?? ""] != nil:
+        case "mode":
             // chmod(path, mode), fchmod(fd, mode), fchmodat(dirfd, path, mode): Falco's chmod_mode flag names.
-            let i = Self.chmodModeArgument[name ?? ""]!
-            guard let args = decoded.syscall?.args, i < args.count else { return nil }
+            guard let i = Self.chmodModeArgument[name ?? ""], let args = decoded.syscall?.args, i < args.count
+            else { return nil }
             return .string(Array(Self.chmodModeText(args[i]).utf8))
         case "target" where name == "symlink" || name == "symlinkat":
             // The link's content is no path lookup: the kernel logs the name it took with getname() as a PATH item
@@ -341,11 +341,8 @@ public struct AuditFieldSource: FieldSource {
     var pathItem: DecodedEvent.PathItem? {
         let items = decoded.paths
         if let name = decoded.syscall?.name, name == "execve" || name == "execveat" { return items.first }
-        func isObject(_ item: DecodedEvent.PathItem) -> Bool {
-            guard let t = item.nametype else { return true }
-            return !t.elementsEqual("PARENT".utf8)
-        }
-        return items.first { $0.name != nil && isObject($0) } ?? items.first(where: isObject) ?? items.first
+        return items.first { $0.name != nil && !$0.isParentDirectory } ?? items.first { !$0.isParentDirectory }
+            ?? items.first
     }
 
     /// What the SOCKADDR of the event is: the remote server (connect, sendto), the remote client (accept,
