@@ -10,6 +10,9 @@ public struct AuditEvent: Sendable {
         case endOfEvent = "eoe"
         /// A record type that never has companions (user-space messages).
         case standalone
+        /// The PROCTITLE record of a syscall event whose SYSCALL and every PATH it announced had arrived: the
+        /// kernel writes PROCTITLE last, just before EOE (auparse's `audit_is_last_record`).
+        case lastRecord = "proctitle"
         /// Stream time moved past the event by the assembly window (auditd log files carry no EOE).
         case expired
         /// The source ended or a live flush ran.

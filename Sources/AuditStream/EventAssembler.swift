@@ -2,8 +2,9 @@ import HeapModule
 
 /// Groups records into events by (node, time, serial).
 ///
-/// Semantics follow auparse, the reference consumer: an event completes on EOE, on a standalone record type, or
-/// when *stream* time (the newest stamp seen) has moved past it by `window`; a wall-clock flush exists for live
+/// Semantics follow auparse, the reference consumer: an event completes on EOE, on a standalone record type, on
+/// the PROCTITLE that ends a syscall event, or when *stream* time (the newest stamp seen) has moved past it by
+/// `window`; a wall-clock flush exists for live
 /// sources that go quiet. The most recent completed keys are remembered (`maxDoneKeys`), so a record that
 /// arrives after its event was emitted is reported as *late* instead of silently becoming a second, partial event.
 public final class EventAssembler {
@@ -39,11 +40,40 @@ public final class EventAssembler {
     private final class Open {
         var records: [AuditRecord]
         let arrivalNanos: UInt64
+        /// PATH records still missing: the SYSCALL's `items` minus the PATHs that arrived; nil until the SYSCALL
+        /// record has come.
+        var pathsMissing: Int?
+        var pathsSeen = 0
+
         init(_ r: AuditRecord, _ now: UInt64) {
             records = []
             records.reserveCapacity(8)
-            records.append(r)
             arrivalNanos = now
+            _ = add(r)
+        }
+
+        /// Adds a record; true when it completes a syscall event. Auditd's log files carry no EOE, and holding
+        /// every event for the whole window keeps thousands of them (megabytes of lines) open, decoded long after
+        /// their bytes left the cache. The kernel writes a syscall event's records in one order — SYSCALL, its
+        /// companions, CWD, PATHs, PROCTITLE, EOE — so a PROCTITLE after the SYSCALL and all the PATHs it counted
+        /// ends the event, as auparse takes it. A log whose records come out of that order (PROCTITLE before the
+        /// SYSCALL or a PATH) keeps the event open until EOE or the window, as before.
+        func add(_ r: AuditRecord) -> Bool {
+            records.append(r)
+            switch r.type.code {
+            case RecordType.syscall.code:
+                if pathsMissing == nil {
+                    let items = r.index(of: "items").flatMap { Number.decimal(r.rawValue(at: $0)) } ?? 0
+                    pathsMissing = max(0, Int(clamping: items) - pathsSeen)
+                }
+            case RecordType.path.code:
+                pathsSeen += 1
+                if let m = pathsMissing, m > 0 { pathsMissing = m - 1 }
+            case RecordType.proctitle.code:
+                return pathsMissing == 0
+            default: break
+            }
+            return false
         }
     }
 
@@ -109,11 +139,11 @@ public final class EventAssembler {
             return
         }
         if let last = lastOpen, key == lastKey {
-            last.records.append(record)
+            if last.add(record) { completeLast(key, last, emit) }
         } else if let ev = open[key] {
-            ev.records.append(record)
             lastKey = key
             lastOpen = ev
+            if ev.add(record) { completeLast(key, ev, emit) }
         } else if t <= doneNewest, done[key] != nil {
             statistics.late += 1
             emit(.late(record))
@@ -127,6 +157,11 @@ public final class EventAssembler {
             expiry.insert(Expiry(time: t, key: key))
             if open.count > configuration.maxOpenEvents { evictOldest(emit) }
         }
+    }
+
+    private func completeLast(_ key: EventKey, _ ev: Open, _ emit: (Output) -> Void) {
+        open.removeValue(forKey: key)
+        finish(key, ev.records, .lastRecord, emit)
     }
 
     /// Completes every open event whose first record arrived more than the window ago in wall time — for live

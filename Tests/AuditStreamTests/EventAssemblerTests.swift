@@ -22,6 +22,45 @@ struct EventAssemblerTests {
         #expect(seen.last?.1 == .flushed)
     }
 
+    /// auditd's files carry no EOE: the PROCTITLE the kernel writes last ends a syscall event at once (auparse's
+    /// `audit_is_last_record`), unless a PATH the SYSCALL counted or the SYSCALL itself has not come yet.
+    @Test func proctitleEndsASyscallEventWhoseRecordsHaveAllCome() {
+        let p = AuditStreamPipeline()
+        var seen: [(UInt32, AuditEvent.Completion, Int)] = []
+        let sink: (AuditStreamPipeline.Output) -> Void = {
+            if case .event(let e) = $0 { seen.append((e.stamp.serial, e.completion, e.records.count)) }
+        }
+        let lines = [
+            // Complete: SYSCALL (items=2), CWD, both PATHs, PROCTITLE.
+            "type=SYSCALL msg=audit(100.000:1): arch=c000003e syscall=59 success=yes exit=0 items=2 pid=7",
+            "type=CWD msg=audit(100.000:1): cwd=\"/\"",
+            "type=PATH msg=audit(100.000:1): item=0 name=\"/bin/ls\" nametype=NORMAL",
+            "type=PATH msg=audit(100.000:1): item=1 name=\"/lib64/ld.so\" nametype=NORMAL",
+            "type=PROCTITLE msg=audit(100.000:1): proctitle=6C73",
+            // A PATH after the PROCTITLE (reordered log): the event waits for it.
+            "type=SYSCALL msg=audit(100.001:2): arch=c000003e syscall=257 success=yes exit=3 items=1 pid=7",
+            "type=PROCTITLE msg=audit(100.001:2): proctitle=6C73",
+            "type=PATH msg=audit(100.001:2): item=0 name=\"/etc/passwd\" nametype=NORMAL",
+            // PROCTITLE before its SYSCALL: no early end either.
+            "type=PROCTITLE msg=audit(100.002:3): proctitle=6C73",
+            "type=SYSCALL msg=audit(100.002:3): arch=c000003e syscall=42 success=yes exit=0 items=0 pid=7",
+        ]
+        for (i, l) in lines.enumerated() {
+            p.push(line: Array(l.utf8), number: i + 1, emit: sink)
+            if i == 4 {
+                #expect(seen.map(\.0) == [1])
+                #expect(seen.first?.1 == .lastRecord)
+                #expect(seen.first?.2 == 5)
+            }
+        }
+        #expect(seen.count == 1)
+        p.finish(emit: sink)
+        #expect(seen.map(\.0) == [1, 2, 3])
+        #expect(seen.dropFirst().allSatisfy { $0.1 == .flushed })
+        #expect(seen.map(\.2) == [5, 3, 2])
+        #expect(p.statistics.late == 0)
+    }
+
     @Test func item5_interleavedAndOutOfOrderRecordsAssemble() {
         let out = TestSupport.assemble([
             "type=NETFILTER_CFG msg=audit(1481076984.827:17): table=filter family=2 entries=0",
