@@ -39,7 +39,7 @@ public struct AuditRecord: Sendable {
     /// Builds the record's buffer in one allocation from the parser's inputs.
     init(
         type: RecordType, stamp: EventStamp, node: UInt32, text: UnsafeBufferPointer<UInt8>, extra: [UInt8],
-        fields: UnsafeBufferPointer<FieldSpan>, line: Int
+        fields: UnsafeBufferPointer<FieldSpan>, line: Int, scratch: UnsafeMutableBufferPointer<UInt8>? = nil
     ) {
         self.type = type
         self.stamp = stamp
@@ -48,8 +48,8 @@ public struct AuditRecord: Sendable {
         self.count = fields.count
         let head = text.count + extra.count
         self.tableOffset = Int32(head)
-        self.bytes = [UInt8](unsafeUninitializedCapacity: head + fields.count * FieldSpan.size) { buf, n in
-            let base = buf.baseAddress!
+        let total = head + fields.count * FieldSpan.size
+        func fill(_ base: UnsafeMutablePointer<UInt8>) {
             if let t = text.baseAddress { base.initialize(from: t, count: text.count) }
             extra.withUnsafeBufferPointer { e in
                 if let eb = e.baseAddress { (base + text.count).initialize(from: eb, count: e.count) }
@@ -59,7 +59,17 @@ public struct AuditRecord: Sendable {
                 f.store(to: base + o)
                 o += FieldSpan.size
             }
-            n = o
+        }
+        if let scratch, total <= scratch.count, let base = scratch.baseAddress {
+            // Laid out in the parser's buffer and copied once: `Array(unsafeUninitializedCapacity:)` looks its
+            // storage's generic metadata up under a lock on every call (see `Hex.decode`), once per record.
+            fill(base)
+            self.bytes = Array(UnsafeBufferPointer(start: base, count: total))
+        } else {
+            self.bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, n in
+                fill(buf.baseAddress!)
+                n = total
+            }
         }
     }
 

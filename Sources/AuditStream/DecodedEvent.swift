@@ -14,8 +14,14 @@ public struct DecodedEvent: Sendable {
     /// Arguments from EXECVE, with split (`aN[i]`) arguments joined.
     public var argv: [Bytes]?
     public var argc: Int?
-    /// PROCTITLE split at NUL; capped at 128 bytes by the kernel, so never preferred over `argv`.
-    public var proctitle: [Bytes]?
+    /// PROCTITLE split at NUL; capped at 128 bytes by the kernel, so never preferred over `argv`. Split when asked:
+    /// every syscall event carries one, and only an exec without EXECVE or the event's JSON reads it.
+    public var proctitle: [Bytes]? {
+        guard let (record, field) = proctitleField, let value = record.value(at: field) else { return nil }
+        return EventDecoder.splitNUL(value)
+    }
+    /// The PROCTITLE record and its `proctitle` field.
+    var proctitleField: (AuditRecord, Int)?
     public var cwd: Bytes?
     /// The capability sets an exec gave the process (BPRM_FCAPS `pp`, `pe`): the kernel logs them when an exec
     /// changes capabilities (any exec by root, file capabilities), so they are known even when the process is gone

@@ -15,7 +15,7 @@ public enum EventDecoder {
             case RecordType.execve.code:
                 execves.append(r)
             case RecordType.proctitle.code:
-                if let v = r.value("proctitle") { d.proctitle = splitNUL(v) }
+                if let i = r.index(of: "proctitle") { d.proctitleField = (r, i) }
             case RecordType.cwd.code:
                 d.cwd = r.value("cwd")
             case RecordType.path.code:
@@ -191,15 +191,11 @@ public enum EventDecoder {
             }
         }
         if authoritative {
-            // a0…a3 in order up to the first missing one, in one allocation (no array literal per event).
+            // a0…a3 in order up to the first missing one, in one allocation (no array literal per event; see
+            // `Hex.decode` for why from a buffer).
             let n = a0 == nil ? 0 : a1 == nil ? 1 : a2 == nil ? 2 : a3 == nil ? 3 : 4
-            s.args = [UInt64](unsafeUninitializedCapacity: n) { buf, count in
-                if n > 0 { buf[0] = a0! }
-                if n > 1 { buf[1] = a1! }
-                if n > 2 { buf[2] = a2! }
-                if n > 3 { buf[3] = a3! }
-                count = n
-            }
+            var args: (UInt64, UInt64, UInt64, UInt64) = (a0 ?? 0, a1 ?? 0, a2 ?? 0, a3 ?? 0)
+            s.args = withUnsafeBytes(of: &args) { Array(UnsafeBufferPointer(start: $0.bindMemory(to: UInt64.self).baseAddress, count: n)) }
             if let e = s.exit, e < 0, s.success != true { s.errno = ErrnoName.name(-e) }
         }
         if archRaw != nil || syscallRaw != nil || authoritative { d.syscall = s }
@@ -314,7 +310,7 @@ public enum EventDecoder {
         d.argv = argv
     }
 
-    private static func splitNUL(_ v: Bytes) -> [Bytes] {
+    static func splitNUL(_ v: Bytes) -> [Bytes] {
         var parts: [Bytes] = []
         parts.reserveCapacity(v.count(where: { $0 == 0 }) + 1)
         var start = v.startIndex

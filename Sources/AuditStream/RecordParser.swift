@@ -22,8 +22,16 @@ public struct RecordParser {
     final class Scratch {
         let capacity = 32_768
         let base: UnsafeMutablePointer<FieldSpan>
-        init() { base = .allocate(capacity: capacity) }
-        deinit { base.deallocate() }
+        /// Where a record's buffer is laid out before it is copied into its array.
+        let record: UnsafeMutableBufferPointer<UInt8>
+        init() {
+            base = .allocate(capacity: capacity)
+            record = .allocate(capacity: 65_536)
+        }
+        deinit {
+            base.deallocate()
+            record.deallocate()
+        }
     }
 
     public init(nodes: NodeTable = NodeTable()) {
@@ -103,7 +111,9 @@ public struct RecordParser {
             var extra: [UInt8] = []
             parseBody(p, from: after, to: n, into: &fields, extra: &extra, type: type)
             return .success(
-                AuditRecord(type: type, stamp: stamp, node: node, text: p, extra: extra, fields: fields.buffer, line: number))
+                AuditRecord(
+                    type: type, stamp: stamp, node: node, text: p, extra: extra, fields: fields.buffer, line: number,
+                    scratch: scratch.record))
         }
     }
 
