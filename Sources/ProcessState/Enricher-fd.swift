@@ -217,14 +217,8 @@ extension Enricher {
         v.local = e.local
         v.remote = e.remote
         v.isServer = e.isServer
-        if e.type == .ipv4 || e.type == .ipv6, let c = v.clientEndpoint, let s = v.serverEndpoint {
-            v.name = Bytes(Array("\(Self.endpointText(c))->\(Self.endpointText(s))".utf8))
-        }
+        v.namesEndpoints = e.type == .ipv4 || e.type == .ipv6
         return v
-    }
-
-    static func endpointText(_ e: SocketEndpoint) -> String {
-        e.address.count == 16 ? "[\(e.addressText)]:\(e.port)" : "\(e.addressText):\(e.port)"
     }
 
     /// The fd a dup* copies, checked against /proc while the process is there. The table learns fds only from

@@ -292,7 +292,11 @@ extension Enricher {
 
     // MARK: the view
 
-    func view(event: AuditEvent, d: DecodedEvent, record r: ProcessRecord?, now: Int64) -> EnrichedEvent {
+    /// Built in one go: the event is a large value, and every later change to it was a copy of the whole.
+    func view(
+        event: AuditEvent, d: DecodedEvent, record r: ProcessRecord?, now: Int64, paths: [ResolvedPath] = [],
+        fd: FileDescriptorView? = nil
+    ) -> EnrichedEvent {
         let p = d.process
         var pv = ProcessView(pid: p.pid)
         pv.ppid = p.ppid ?? r?.ppid
@@ -353,8 +357,8 @@ extension Enricher {
             container = ContainerView(identity: identity, metadata: containers?.metadata(for: identity, now: now))
         }
         return EnrichedEvent(
-            event: d, timeMillis: now, process: pv, ancestors: ancestors, user: user, group: group, fd: nil,
-            paths: [], container: container)
+            event: d, timeMillis: now, process: pv, ancestors: ancestors, user: user, group: group, fd: fd,
+            paths: paths, container: container)
     }
 
     /// A name auditd wrote in the ENRICHED tail of the event's first record carrying it; nil for `unknown(N)`.

@@ -140,9 +140,7 @@ public final class Enricher {
 
         let paths = resolvePaths(d, record: record)
         let fd = fileDescriptor(call: call, succeeded: succeeded, d: d, record: record, paths: paths)
-        var out = view(event: event, d: d, record: record, now: now)
-        out.paths = paths
-        out.fd = fd
+        let out = view(event: event, d: d, record: record, now: now, paths: paths, fd: fd)
 
         // State changes the syscall made, after the view (dup/close show the fd as it was).
         if let r = record {

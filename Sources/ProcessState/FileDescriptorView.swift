@@ -49,9 +49,29 @@ public struct FileDescriptorView: Sendable {
     /// `fd.num` (−1 for a failed open).
     public var number: Int64?
     public var type: FileDescriptorType
+
+    public init(number: Int64?, type: FileDescriptorType) {
+        self.number = number
+        self.type = type
+    }
     /// `fd.name`: an absolute path for files; the unix path for unix sockets; `cip:cport->sip:sport` when both ends
-    /// of an IP socket are known; else nil.
-    public var name: Bytes?
+    /// of an IP socket are known; else nil. An IP socket's text is made when asked: every connect and accept has
+    /// a view, few rules read its name.
+    public var name: Bytes? {
+        get {
+            if namesEndpoints, let c = clientEndpoint, let s = serverEndpoint {
+                return Bytes(Array("\(Self.endpointText(c))->\(Self.endpointText(s))".utf8))
+            }
+            return storedName
+        }
+        set {
+            storedName = newValue
+            namesEndpoints = false
+        }
+    }
+    private var storedName: Bytes?
+    /// Set for IP sockets: `name` is their endpoints' text when both are known.
+    var namesEndpoints = false
     /// `fd.nameraw`: the path as passed.
     public var nameRaw: Bytes?
     public var inode: Int64?
@@ -83,4 +103,8 @@ public struct FileDescriptorView: Sendable {
     public var rport: UInt16? { remote?.port }
     public var lip: String? { local?.addressText }
     public var lport: UInt16? { local?.port }
+
+    static func endpointText(_ e: SocketEndpoint) -> String {
+        e.address.count == 16 ? "[\(e.addressText)]:\(e.port)" : "\(e.addressText):\(e.port)"
+    }
 }

@@ -80,7 +80,8 @@ struct Replay: ParsableCommand {
                 case .event(let event):
                     let decoded = EventDecoder.decode(event)
                     if let rules {
-                        rules.match(decoded, enriched: enricher?.enrich(event, decoded)) { alert in
+                        let enriched = enricher?.enrich(event, decoded)
+                        rules.match(decoded, enriched: enriched) { alert in
                             alerts += 1
                             if !quiet {
                                 out.append(text ? rules.formatter.textLine(alert) : rules.formatter.json(alert))
