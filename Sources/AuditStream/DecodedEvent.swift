@@ -9,8 +9,13 @@ public struct DecodedEvent: Sendable {
     public var primaryType: RecordType
     public var syscall: Syscall?
     public var process = Process()
-    /// Rule keys (`key=` split at the kernel's `\x01` separator).
-    public var keys: [Bytes] = []
+    /// Rule keys (`key=` split at the kernel's `\x01` separator); split when asked, as `proctitle`.
+    public var keys: [Bytes] {
+        guard let (record, field) = keyField, let value = record.value(at: field) else { return [] }
+        return value.split(separator: 0x01, omittingEmptySubsequences: true)
+    }
+    /// The first record with a `key` field, and that field.
+    var keyField: (AuditRecord, Int)?
     /// Arguments from EXECVE, with split (`aN[i]`) arguments joined.
     public var argv: [Bytes]?
     public var argc: Int?

@@ -84,12 +84,10 @@ public final class EventAssembler {
     /// records find their event here without hashing their key (cleared when that event completes).
     private var lastKey = EventKey(node: .max, stamp: EventStamp(seconds: .min, milliseconds: 0, serial: 0))
     private var lastOpen: Open?
-    private var done: [EventKey: Int64] = [:]
+    private let done: CompletedKeys
     /// The newest stamp time among completed events: a record newer than that cannot be late, so the common case
     /// (a new event at the head of the stream) skips the `done` lookup.
     private var doneNewest: Int64 = .min
-    private var doneOrder: [(EventKey, Int64)] = []
-    private var doneHead = 0
     private var streamTime: Int64 = .min
     /// Open events by stamp time, for expiry without scanning every open event. Entries of events completed
     /// otherwise stay until their time comes and are skipped then.
@@ -104,6 +102,7 @@ public final class EventAssembler {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        done = CompletedKeys(capacity: configuration.maxDoneKeys)
     }
 
     /// Number of events still open.
@@ -133,7 +132,7 @@ public final class EventAssembler {
         if record.type.code == RecordType.eoe.code {
             if let ev = open.removeValue(forKey: key) {
                 finish(key, ev.records, .endOfEvent, emit)
-            } else if t > doneNewest || done[key] == nil {
+            } else if t > doneNewest || !done.contains(key) {
                 statistics.orphanEOE += 1
             }
             return
@@ -144,7 +143,7 @@ public final class EventAssembler {
             lastKey = key
             lastOpen = ev
             if ev.add(record) { completeLast(key, ev, emit) }
-        } else if t <= doneNewest, done[key] != nil {
+        } else if t <= doneNewest, done.contains(key) {
             statistics.late += 1
             emit(.late(record))
         } else if record.type.isStandalone {
@@ -210,28 +209,8 @@ public final class EventAssembler {
     private func finish(_ key: EventKey, _ records: [AuditRecord], _ why: AuditEvent.Completion, _ emit: (Output) -> Void) {
         statistics.events += 1
         if key == lastKey { lastOpen = nil }
-        done[key] = key.stamp.timeMillis
+        done.insert(key)
         if key.stamp.timeMillis > doneNewest { doneNewest = key.stamp.timeMillis }
-        doneOrder.append((key, key.stamp.timeMillis))
-        if done.count > configuration.maxDoneKeys { pruneDone(count: done.count - configuration.maxDoneKeys) }
         emit(.event(AuditEvent(key: key, records: records, completion: why)))
-    }
-
-    private func pruneDone(count: Int) {
-        var n = count
-        while n > 0, doneHead < doneOrder.count {
-            let (k, kt) = doneOrder[doneHead]
-            if done[k] == kt { done.removeValue(forKey: k) }
-            doneHead += 1
-            n -= 1
-        }
-        compactDoneOrder()
-    }
-
-    private func compactDoneOrder() {
-        if doneHead > 4096, doneHead * 2 > doneOrder.count {
-            doneOrder.removeFirst(doneHead)
-            doneHead = 0
-        }
     }
 }

@@ -200,9 +200,7 @@ public enum EventDecoder {
         }
         if archRaw != nil || syscallRaw != nil || authoritative { d.syscall = s }
         d.process = p
-        if d.keys.isEmpty, let k = keyIndex, let v = r.value(at: k) {
-            d.keys = v.split(separator: 0x01, omittingEmptySubsequences: true)
-        }
+        if let k = keyIndex, d.keys.isEmpty { d.keyField = (r, k) }
     }
 
     /// Field `i` of a raw (non-enriched) part with its name packed into an integer (up to 8 bytes, little-endian),

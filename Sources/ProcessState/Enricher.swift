@@ -56,6 +56,8 @@ public final class Enricher {
     let mounts: MountTable?
     var rootDevices = ContainerRootDevices(hostRoots: [])
     private var clock: Int64 = 0
+    private var kinds = [SyscallKind?](repeating: nil, count: 1024)
+    private var kindsArch: UInt32 = 0
     private var lastSweep: Int64 = 0
     var stats = EnricherStatistics()
 
@@ -122,7 +124,7 @@ public final class Enricher {
             lastSweep = clock
         }
 
-        let call = SyscallKind(d.syscall?.name)
+        let call = syscallKind(d.syscall)
         let succeeded = d.syscall?.success ?? (d.syscall?.exit.map { $0 >= 0 } ?? false)
         if succeeded, call == .mountChange {
             // A runtime builds a container's root (mounts, pivot_root) in a namespace whose table may already be
@@ -147,6 +149,22 @@ public final class Enricher {
             applyAfter(call: call, succeeded: succeeded, d: d, record: r, paths: paths, now: now)
         }
         return out
+    }
+
+    /// The syscall's kind, remembered by number for the stream's main arch: the name switch compares strings
+    /// one case after another, once per event.
+    private func syscallKind(_ s: DecodedEvent.Syscall?) -> SyscallKind {
+        guard let s, let arch = s.arch, let number = s.number, number >= 0, number < kinds.count else {
+            return SyscallKind(s?.name)
+        }
+        if arch != kindsArch {
+            kindsArch = arch
+            for i in kinds.indices { kinds[i] = nil }
+        }
+        if let k = kinds[number] { return k }
+        let k = SyscallKind(s.name)
+        kinds[number] = k
+        return k
     }
 
     /// Live: drops records whose process is gone from /proc (died without an audited exit_group) or whose pid now

@@ -12,6 +12,8 @@ public final class RuleMatcher {
     let map: AuditFieldMap
     private var eventNumber: UInt64 = 0
     private var codes: [String: EventTypeCode?] = [:]
+    private var codesByNumber = [EventTypeCode??](repeating: .none, count: 1024)
+    private var codesArch: UInt32 = 0
     public private(set) var matches: [String: Int] = [:]
 
     public init(ruleset: Ruleset, hostname: String? = nil) {
@@ -53,17 +55,30 @@ public final class RuleMatcher {
         return AuditFieldSource(decoded: decoded, enriched: enriched, eventNumber: eventNumber, hostname: hostname, map: map)
     }
 
+    /// The rules' event-type code of a syscall event, remembered by syscall number for the stream's main arch
+    /// (a String-keyed lookup hashed the name once per event); other events by name.
+    private func eventTypeCode(_ decoded: DecodedEvent, _ source: AuditFieldSource) -> EventTypeCode? {
+        if let s = decoded.syscall, let arch = s.arch, s.name != nil, let n = s.number, n >= 0, n < codesByNumber.count {
+            if arch != codesArch {
+                codesArch = arch
+                for i in codesByNumber.indices { codesByNumber[i] = .none }
+            }
+            if case .some(let code) = codesByNumber[n] { return code }
+            let code = ruleset.eventTypes.code(for: source.eventTypeName)
+            codesByNumber[n] = .some(code)
+            return code
+        }
+        let name = source.eventTypeName
+        if let cached = codes[name] { return cached }
+        let code = ruleset.eventTypes.code(for: name)
+        codes[name] = code
+        return code
+    }
+
     /// Evaluates one event given as its field source.
     public func match(_ source: AuditFieldSource, _ body: (Alert) -> Void) {
         let decoded = source.decoded
-        let name = source.eventTypeName
-        let code: EventTypeCode?
-        if let cached = codes[name] {
-            code = cached
-        } else {
-            code = ruleset.eventTypes.code(for: name)
-            codes[name] = code
-        }
+        let code = eventTypeCode(decoded, source)
         let ns = decoded.key.stamp.timeNanos
         evaluator.forEachMatch(eventType: code, source: source) { rule in
             matches[rule.name, default: 0] += 1
