@@ -7,10 +7,14 @@ final class CompletedKeys {
     let capacity: Int
     /// Keys in completion order; `next` is where the next one goes (the oldest once the ring is full).
     private let ring: UnsafeMutablePointer<EventKey>
+    /// Each ring key's hash, read in ring order when the oldest is forgotten (not the key itself: a cache miss).
+    private let ringHash: UnsafeMutablePointer<UInt32>
     private var next = 0
     private(set) var count = 0
-    /// Ring positions, or -1 for an empty slot; twice the capacity rounded up to a power of two.
-    private let slots: UnsafeMutablePointer<Int32>
+    /// Per slot: the key's 32-bit hash (high half) and its ring position + 1 (low half; 0 = empty). Twice the
+    /// capacity rounded up to a power of two. Probes and removals read the hash, not the ring: the ring is
+    /// megabytes, and a key compared per probed slot was a cache miss each.
+    private let slots: UnsafeMutablePointer<UInt64>
     private let mask: Int
     /// Per-process seed: bucket collisions cannot be planned from a log.
     private let seed = UInt64.random(in: 0...UInt64.max)
@@ -21,66 +25,76 @@ final class CompletedKeys {
         while size < self.capacity * 2 { size <<= 1 }
         mask = size - 1
         ring = .allocate(capacity: self.capacity)
+        ringHash = .allocate(capacity: self.capacity)
         slots = .allocate(capacity: size)
-        slots.initialize(repeating: -1, count: size)
+        slots.initialize(repeating: 0, count: size)
     }
 
     deinit {
         ring.deinitialize(count: count)
         ring.deallocate()
+        ringHash.deallocate()
         slots.deallocate()
     }
 
-    func contains(_ key: EventKey) -> Bool { find(key) != nil }
+    func contains(_ key: EventKey) -> Bool {
+        let h = hash(key)
+        var i = Int(h) & mask
+        while true {
+            let e = slots[i]
+            if e == 0 { return false }
+            if UInt32(truncatingIfNeeded: e >> 32) == h, ring[Int(UInt32(truncatingIfNeeded: e)) - 1] == key { return true }
+            i = (i + 1) & mask
+        }
+    }
 
     /// Adds a key not in the set; when full, the oldest key is forgotten first.
     func insert(_ key: EventKey) {
         if count == capacity {
-            if let slot = find(ring[next]) { remove(slot: slot) }
+            forget(position: next)
             ring[next] = key
         } else {
             (ring + next).initialize(to: key)
             count += 1
         }
-        var i = home(key)
-        while slots[i] >= 0 { i = (i + 1) & mask }
-        slots[i] = Int32(next)
+        let h = hash(key)
+        ringHash[next] = h
+        var i = Int(h) & mask
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = UInt64(h) << 32 | UInt64(next + 1)
         next = next + 1 == capacity ? 0 : next + 1
     }
 
-    private func home(_ key: EventKey) -> Int {
+    private func hash(_ key: EventKey) -> UInt32 {
         var x = key.word ^ seed
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int(truncatingIfNeeded: x ^ (x >> 31)) & mask
+        return UInt32(truncatingIfNeeded: x ^ (x >> 31))
     }
 
-    private func find(_ key: EventKey) -> Int? {
-        var i = home(key)
-        while true {
-            let e = slots[i]
-            if e < 0 { return nil }
-            if ring[Int(e)] == key { return i }
+    /// Removes the slot of the key at ring `position`, found by its hash and position alone.
+    private func forget(position: Int) {
+        let tag = UInt64(position + 1)
+        var i = Int(ringHash[position]) & mask
+        while slots[i] & 0xFFFF_FFFF != tag {
+            if slots[i] == 0 { return }
             i = (i + 1) & mask
         }
-    }
-
-    /// Empties slot `i` and moves later entries of its probe run back, so no lookup stops early at the hole.
-    private func remove(slot i: Int) {
+        // Backward shift: later entries of the probe run move into the hole unless their home lies cyclically
+        // in (hole, j], so no lookup stops early at it.
         var hole = i
         var j = i
         while true {
             j = (j + 1) & mask
             let e = slots[j]
-            if e < 0 { break }
-            let h = home(ring[Int(e)])
-            // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
-            let stays = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
+            if e == 0 { break }
+            let home = Int(UInt32(truncatingIfNeeded: e >> 32)) & mask
+            let stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !stays {
                 slots[hole] = e
                 hole = j
             }
         }
-        slots[hole] = -1
+        slots[hole] = 0
     }
 }

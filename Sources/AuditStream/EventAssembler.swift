@@ -88,6 +88,10 @@ public final class EventAssembler {
     /// The newest stamp time among completed events: a record newer than that cannot be late, so the common case
     /// (a new event at the head of the stream) skips the `done` lookup.
     private var doneNewest: Int64 = .min
+    /// The largest serial ever completed: a key above it is not among the completed ones either. Events of one
+    /// millisecond are common, so time alone sent most new events to the lookup; serials only grow (until they
+    /// wrap, and then the lookup answers).
+    private var doneSerialMax: UInt32 = 0
     private var streamTime: Int64 = .min
     /// Open events by stamp time, for expiry without scanning every open event. Entries of events completed
     /// otherwise stay until their time comes and are skipped then.
@@ -132,7 +136,7 @@ public final class EventAssembler {
         if record.type.code == RecordType.eoe.code {
             if let ev = open.removeValue(forKey: key) {
                 finish(key, ev.records, .endOfEvent, emit)
-            } else if t > doneNewest || !done.contains(key) {
+            } else if !mayBeDone(key, t) || !done.contains(key) {
                 statistics.orphanEOE += 1
             }
             return
@@ -143,7 +147,7 @@ public final class EventAssembler {
             lastKey = key
             lastOpen = ev
             if ev.add(record) { completeLast(key, ev, emit) }
-        } else if t <= doneNewest, done.contains(key) {
+        } else if mayBeDone(key, t), done.contains(key) {
             statistics.late += 1
             emit(.late(record))
         } else if record.type.isStandalone {
@@ -194,6 +198,12 @@ public final class EventAssembler {
         }
     }
 
+    /// False when `key` (stamp time `t`) cannot be among the completed keys.
+    @inline(__always)
+    private func mayBeDone(_ key: EventKey, _ t: Int64) -> Bool {
+        t <= doneNewest && key.stamp.serial <= doneSerialMax
+    }
+
     private func emitAll(_ keys: [EventKey], _ why: AuditEvent.Completion, _ emit: (Output) -> Void) {
         for k in keys.sorted(by: { $0.stamp < $1.stamp }) {
             if let ev = open.removeValue(forKey: k) { finish(k, ev.records, why, emit) }
@@ -211,6 +221,7 @@ public final class EventAssembler {
         if key == lastKey { lastOpen = nil }
         done.insert(key)
         if key.stamp.timeMillis > doneNewest { doneNewest = key.stamp.timeMillis }
+        if key.stamp.serial > doneSerialMax { doneSerialMax = key.stamp.serial }
         emit(.event(AuditEvent(key: key, records: records, completion: why)))
     }
 }
