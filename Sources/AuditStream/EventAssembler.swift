@@ -96,6 +96,9 @@ public final class EventAssembler {
     /// Open events by stamp time, for expiry without scanning every open event. Entries of events completed
     /// otherwise stay until their time comes and are skipped then.
     private var expiry = Heap<Expiry>()
+    /// The newest open event, not yet in `expiry`: most events end (PROCTITLE, EOE) before the next one begins and
+    /// never need a heap entry. It goes in when another event opens, or when its time is up.
+    private var unscheduled: Expiry?
 
     private struct Expiry: Comparable {
         let time: Int64
@@ -157,7 +160,8 @@ public final class EventAssembler {
             open[key] = ev
             lastKey = key
             lastOpen = ev
-            expiry.insert(Expiry(time: t, key: key))
+            if let u = unscheduled { expiry.insert(u) }
+            unscheduled = Expiry(time: t, key: key)
             if open.count > configuration.maxOpenEvents { evictOldest(emit) }
         }
     }
@@ -184,6 +188,10 @@ public final class EventAssembler {
         guard t > streamTime else { return }
         streamTime = t
         let cutoff = t - configuration.windowMillis
+        if let u = unscheduled, u.time < cutoff {
+            expiry.insert(u)
+            unscheduled = nil
+        }
         guard let first = expiry.min, first.time < cutoff else { return }
         var expired: [(EventKey, Open)] = []
         while let first = expiry.min, first.time < cutoff {
@@ -219,6 +227,7 @@ public final class EventAssembler {
     private func finish(_ key: EventKey, _ records: [AuditRecord], _ why: AuditEvent.Completion, _ emit: (Output) -> Void) {
         statistics.events += 1
         if key == lastKey { lastOpen = nil }
+        if let u = unscheduled, u.key == key { unscheduled = nil }
         done.insert(key)
         if key.stamp.timeMillis > doneNewest { doneNewest = key.stamp.timeMillis }
         if key.stamp.serial > doneSerialMax { doneSerialMax = key.stamp.serial }
