@@ -22,7 +22,18 @@ struct EvaluationProgram: Sendable {
         var lhs: CompiledValue
         var mode: ElementMode
         var test: CompiledTest?
+        /// `test`'s closure when it compares against constants, unretained (`constantTests` keeps it): the
+        /// evaluator calls it without retaining and releasing its context, twice per check otherwise.
+        var constant: Unmanaged<ConstantTest>?
     }
+
+    /// A constant test as an object, so that a check can hold it unretained.
+    final class ConstantTest: Sendable {
+        let test: @Sendable (FieldValue) -> Bool
+        init(_ test: @escaping @Sendable (FieldValue) -> Bool) { self.test = test }
+    }
+
+    private(set) var constantTests: [ConstantTest] = []
 
     private(set) var instructions: ContiguousArray<Instruction> = []
     private(set) var checks: ContiguousArray<Check> = []
@@ -62,11 +73,18 @@ struct EvaluationProgram: Sendable {
         case .exists(let value):
             instruction.op = .exists
             instruction.operand = Int32(checks.count)
-            checks.append(Check(slot: Self.slot(of: value), lhs: value, mode: .scalar, test: nil))
+            checks.append(Check(slot: Self.slot(of: value), lhs: value, mode: .scalar, test: nil, constant: nil))
         case .check(let check):
             instruction.op = .check
             instruction.operand = Int32(checks.count)
-            checks.append(Check(slot: Self.slot(of: check.lhs), lhs: check.lhs, mode: check.mode, test: check.test))
+            var constant: Unmanaged<ConstantTest>? = nil
+            if case .constant(let test) = check.test {
+                let box = ConstantTest(test)
+                constantTests.append(box)
+                constant = Unmanaged.passUnretained(box)
+            }
+            checks.append(
+                Check(slot: Self.slot(of: check.lhs), lhs: check.lhs, mode: check.mode, test: check.test, constant: constant))
         }
         instruction.end = Int32(instructions.count)
         instructions[index] = instruction

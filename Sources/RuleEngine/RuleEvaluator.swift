@@ -130,6 +130,9 @@ public final class RuleEvaluator {
             guard let value = lhs(index, m, source) else { return false }
             // Fields are read in place through the buffer: copying the whole check would retain its parts.
             let mode = m.checks[index].mode
+            if let constant = m.checks[index].constant {
+                return constant._withUnsafeGuaranteedRef { Self.apply(value, mode, $0.test) }
+            }
             switch m.checks[index].test {
             case .constant(let test)?:
                 return Self.apply(value, mode, test)
