@@ -99,6 +99,7 @@ let package = Package(
             name: "vigil",
             dependencies: [
                 "AuditStream",
+                "CLinux",
                 "AuditControl",
                 "VigilDaemon",
                 "RuleEngine",

@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <malloc.h>
+#include <sys/mman.h>
 
 /* capset(2) has no glibc wrapper and Swift cannot call the variadic syscall(2). Sets the permitted and
    effective sets to `mask` (64 capability bits, version 3 layout) and clears the inheritable set. */

@@ -44,6 +44,7 @@ struct Replay: ParsableCommand {
     nonisolated(unsafe) static var keptUntilExit: [AnyObject] = []
 
     func run() throws {
+        HeapPages.setUp()
         var rules: RuleMatcher? = nil
         if !rulesPaths.isEmpty {
             do {
@@ -72,12 +73,15 @@ struct Replay: ParsableCommand {
             defer { if fd != 0 { close(fd) } }
             var writer = JSONWriter(capacity: 4096)
             var decodedSyscalls = 0
+            var events = 0
             // Replay builds process state from the log alone: never this machine's /proc, users or runtimes.
             let enricher = rules == nil ? nil : Enricher.replay()
             let name = file == "-" ? "<stdin>" : file
             let handle: (AuditStreamPipeline.Output) -> Void = { output in
                 switch output {
                 case .event(let event):
+                    events &+= 1
+                    if events & 1023 == 0 { HeapPages.advise() }
                     let decoded = EventDecoder.decode(event)
                     if let rules {
                         let enriched = enricher?.enrich(event, decoded)
