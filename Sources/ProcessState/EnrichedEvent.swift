@@ -1,24 +1,50 @@
 import AuditStream
 
 /// An audit event with the context rules and baselines read: the process and its ancestors, the user and group
-/// names of its container, the fd the syscall works on, and the container. A value: it holds no reference into the
-/// enricher's tables. Anything the enricher does not know is nil (a missing field), never a guess.
-public struct EnrichedEvent: Sendable {
-    public var event: DecodedEvent
+/// names of its container, the fd the syscall works on, and the container. An immutable snapshot: it holds no
+/// reference into the enricher's tables. Anything the enricher does not know is nil (a missing field), never a
+/// guess.
+///
+/// A class, not a struct: the snapshot is 1.6 KB, and as a value it was copied whole five times on its way from
+/// the enricher to the rules (the largest part of a replay's `memmove`); a reference is handed on instead.
+public final class EnrichedEvent: Sendable {
+    public let event: DecodedEvent
     /// Stream time of the event (epoch milliseconds of its audit stamp).
-    public var timeMillis: Int64
-    public var process: ProcessView
+    public let timeMillis: Int64
+    public let process: ProcessView
     /// Ancestors nearest first: `ancestors[0]` is the parent (`proc.aname[1]`), `ancestors[1]` the grandparent…
     /// A process whose parent exited keeps the ancestry it had. At most `Enricher.Configuration.maxAncestors`.
-    public var ancestors: [ProcessSummary]
-    public var user: UserView
-    public var group: GroupView
+    public let ancestors: [ProcessSummary]
+    public let user: UserView
+    public let group: GroupView
     /// The fd the syscall operates on (`fd.*`); nil for syscalls without one or when nothing is known of it.
-    public var fd: FileDescriptorView?
+    public let fd: FileDescriptorView?
     /// Every PATH item made absolute (`fs.path.*`, `evt.arg.*` names), in item order.
-    public var paths: [ResolvedPath]
+    public let paths: [ResolvedPath]
     /// nil when unknown (replay, or /proc gone with no parent to inherit from); `.host` identity for host processes.
-    public var container: ContainerView?
+    public let container: ContainerView?
+
+    public init(
+        event: DecodedEvent, timeMillis: Int64, process: ProcessView, ancestors: [ProcessSummary], user: UserView,
+        group: GroupView, fd: FileDescriptorView?, paths: [ResolvedPath], container: ContainerView?
+    ) {
+        self.event = event
+        self.timeMillis = timeMillis
+        self.process = process
+        self.ancestors = ancestors
+        self.user = user
+        self.group = group
+        self.fd = fd
+        self.paths = paths
+        self.container = container
+    }
+
+    /// The same event placed in another container (tools and tests that attribute events themselves).
+    public func attributed(to container: ContainerView?) -> EnrichedEvent {
+        EnrichedEvent(
+            event: event, timeMillis: timeMillis, process: process, ancestors: ancestors, user: user, group: group,
+            fd: fd, paths: paths, container: container)
+    }
 
     /// Falco's ancestor index: 0 = the process itself, 1 = parent, 2 = grandparent (`proc.aname[N]`, `apid[N]`…).
     public func ancestor(_ level: Int) -> ProcessSummary? {

@@ -99,10 +99,9 @@ struct BaselineBench: ParsableCommand {
         }
         let handle: (AuditStreamPipeline.Output) -> Void = { out in
             guard case .event(let event) = out else { return }
-            var e = enricher.enrich(event, EventDecoder.decode(event))
+            let e = enricher.enrich(event, EventDecoder.decode(event))
             let name = e.process.name.map { Printable.escape($0) } ?? "unknown"
-            e.container = view(name.isEmpty ? "unknown" : name)
-            batch.append(e)
+            batch.append(e.attributed(to: view(name.isEmpty ? "unknown" : name)))
             if batch.count >= chunk { drain() }
         }
         var reader = LineReader(fd: fd)

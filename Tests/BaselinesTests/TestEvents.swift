@@ -66,9 +66,7 @@ struct TestEvents {
         var out: [EnrichedEvent] = []
         let sink: (AuditStreamPipeline.Output) -> Void = {
             if case .event(let e) = $0 {
-                var enriched = enricher.enrich(e, EventDecoder.decode(e))
-                enriched.container = container
-                out.append(enriched)
+                out.append(enricher.enrich(e, EventDecoder.decode(e)).attributed(to: container))
             }
         }
         for (i, l) in lines.enumerated() { pipeline.push(line: Array(l.utf8), number: i + 1, emit: sink) }

@@ -97,19 +97,20 @@ struct PackagedRulesTests {
         pipeline.finish { if case .event(let e) = $0 { events.append(e) } }
         let event = try #require(events.first)
         let decoded = EventDecoder.decode(event)
-        var enriched = Enricher.replay().enrich(event, decoded)
+        let plain = Enricher.replay().enrich(event, decoded)
         var metadata = ContainerMetadata(runtime: .docker)
         metadata.mounts = [
             ContainerMount(source: "/etc", destination: "/host/etc", mode: "ro,z", readWrite: false, propagation: "rprivate"),
             ContainerMount(source: "/var/run/docker.sock", destination: "/var/run/docker.sock", readWrite: true, propagation: "rprivate"),
         ]
-        enriched.container = ContainerView(identity: ContainerIdentity(runtime: .docker, fullID: String(repeating: "ab", count: 32)), metadata: metadata)
+        let identity = ContainerIdentity(runtime: .docker, fullID: String(repeating: "ab", count: 32))
+        var enriched = plain.attributed(to: ContainerView(identity: identity, metadata: metadata))
         var outputs: [String] = []
         matcher.match(decoded, enriched: enriched) { outputs.append(String(decoding: $0.message, as: UTF8.self)) }
         #expect(outputs == ["/var/run/docker.sock /etc /var/run/docker.sock:/var/run/docker.sock::true:rprivate false rprivate /etc:/host/etc:ro,z:false:rprivate,/var/run/docker.sock:/var/run/docker.sock::true:rprivate"])
         // Without the socket mount nothing matches the glob: missing, and the rule does not fire.
         metadata.mounts = [metadata.mounts![0]]
-        enriched.container?.metadata = metadata
+        enriched = plain.attributed(to: ContainerView(identity: identity, metadata: metadata))
         outputs = []
         matcher.match(decoded, enriched: enriched) { outputs.append(String(decoding: $0.message, as: UTF8.self)) }
         #expect(outputs.isEmpty)
