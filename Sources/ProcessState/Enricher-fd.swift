@@ -13,10 +13,10 @@ extension Enricher {
 
     /// The PATH items made absolute: relative names against the CWD record (or the process's known cwd), or for
     /// `*at` syscalls with a real dirfd against that fd's path.
-    func resolvePaths(_ d: DecodedEvent, record r: ProcessRecord?) -> [ResolvedPath] {
+    func resolvePaths(_ d: DecodedEvent, record r: ProcessRecord?, dirfdInA0: Bool) -> [ResolvedPath] {
         guard !d.paths.isEmpty else { return [] }
         var base: Bytes? = d.cwd ?? r?.cwd
-        if let name = d.syscall?.name, Self.dirfdInA0.contains(name), let a0 = d.syscall?.args.first,
+        if dirfdInA0, let a0 = d.syscall?.args.first,
             !Self.isATFDCWD(a0)
         {
             base = nil

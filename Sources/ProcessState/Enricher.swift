@@ -56,7 +56,7 @@ public final class Enricher {
     let mounts: MountTable?
     var rootDevices = ContainerRootDevices(hostRoots: [])
     private var clock: Int64 = 0
-    private var kinds = [SyscallKind?](repeating: nil, count: 1024)
+    private var kinds = [(SyscallKind, dirfdInA0: Bool)?](repeating: nil, count: 1024)
     private var kindsArch: UInt32 = 0
     private var lastSweep: Int64 = 0
     var stats = EnricherStatistics()
@@ -124,7 +124,7 @@ public final class Enricher {
             lastSweep = clock
         }
 
-        let call = syscallKind(d.syscall)
+        let (call, dirfdInA0) = syscallKind(d.syscall)
         let succeeded = d.syscall?.success ?? (d.syscall?.exit.map { $0 >= 0 } ?? false)
         if succeeded, call == .mountChange {
             // A runtime builds a container's root (mounts, pivot_root) in a namespace whose table may already be
@@ -140,7 +140,7 @@ public final class Enricher {
             record = r
         }
 
-        let paths = resolvePaths(d, record: record)
+        let paths = resolvePaths(d, record: record, dirfdInA0: dirfdInA0)
         let fd = fileDescriptor(call: call, succeeded: succeeded, d: d, record: record, paths: paths)
         let out = view(event: event, d: d, record: record, now: now, paths: paths, fd: fd)
 
@@ -151,18 +151,18 @@ public final class Enricher {
         return out
     }
 
-    /// The syscall's kind, remembered by number for the stream's main arch: the name switch compares strings
-    /// one case after another, once per event.
-    private func syscallKind(_ s: DecodedEvent.Syscall?) -> SyscallKind {
+    /// The syscall's kind and whether a0 is a dirfd, remembered by number for the stream's main arch: the name
+    /// switch compares strings one case after another, the dirfd set hashes the name, once per event each.
+    private func syscallKind(_ s: DecodedEvent.Syscall?) -> (SyscallKind, dirfdInA0: Bool) {
         guard let s, let arch = s.arch, let number = s.number, number >= 0, number < kinds.count else {
-            return SyscallKind(s?.name)
+            return (SyscallKind(s?.name), s?.name.map { Self.dirfdInA0.contains($0) } ?? false)
         }
         if arch != kindsArch {
             kindsArch = arch
             for i in kinds.indices { kinds[i] = nil }
         }
         if let k = kinds[number] { return k }
-        let k = SyscallKind(s.name)
+        let k = (SyscallKind(s.name), dirfdInA0: s.name.map { Self.dirfdInA0.contains($0) } ?? false)
         kinds[number] = k
         return k
     }
