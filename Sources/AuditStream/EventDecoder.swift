@@ -210,6 +210,12 @@ public enum EventDecoder {
         let f = FieldSpan(loading: UnsafeRawBufferPointer(b), at: Int(r.tableOffset) + i * FieldSpan.size)
         let ns = Int(f.nameStart), ne = Int(f.nameEnd)
         guard !f.enriched, ne - ns <= 8 else { return nil }
+        if ns + 8 <= b.count, let base = b.baseAddress {
+            // One load: the field table follows the text, so eight bytes from a name's start are in the buffer.
+            let w = UInt64(littleEndian: UnsafeRawPointer(base + ns).loadUnaligned(as: UInt64.self))
+            let n = ne - ns
+            return (n == 8 ? w : w & ((1 &<< UInt64(n &* 8)) &- 1), f)
+        }
         var packed: UInt64 = 0
         var shift: UInt64 = 0
         for k in ns..<ne {

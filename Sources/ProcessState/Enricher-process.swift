@@ -292,6 +292,8 @@ extension Enricher {
 
     // MARK: the view
 
+    private static let memfdPrefix = Array("/memfd:".utf8)
+
     /// Built in one go: the event is a large value, and every later change to it was a copy of the whole.
     func view(
         event: AuditEvent, d: DecodedEvent, record r: ProcessRecord?, now: Int64, paths: [ResolvedPath] = [],
@@ -323,7 +325,7 @@ extension Enricher {
         pv.fsgid = p.fsgid
         pv.capEffective = r?.capEffective
         pv.capPermitted = r?.capPermitted
-        if let exe = pv.exePath { pv.isExeFromMemfd = exe.starts(with: Array("/memfd:".utf8)) }
+        if let exe = pv.exePath { pv.isExeFromMemfd = exe.starts(with: Self.memfdPrefix) }
         pv.isExeUpperLayer = r?.exeUpperLayer
 
         var ancestors: [ProcessSummary] = []
