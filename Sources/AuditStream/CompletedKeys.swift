@@ -5,29 +5,29 @@
 /// here; a `Dictionary` plus an order array did that with SipHash and a growing array, 3 % of a replay.
 final class CompletedKeys {
     let capacity: Int
-    /// Keys in completion order; `next` is where the next one goes (the oldest once the ring is full).
-    private let ring: UnsafeMutablePointer<EventKey>
+    /// Keys in completion order; `next` is where the next one goes (the oldest once the ring is full). Allocated
+    /// for `allocated` keys, doubled as keys come until `capacity`: a pipeline that sees a few events (a test, a
+    /// fuzzer's input, a small file) does not pay for the megabytes a long stream needs.
+    private var ring: UnsafeMutablePointer<EventKey>
     /// Each ring key's hash, read in ring order when the oldest is forgotten (not the key itself: a cache miss).
-    private let ringHash: UnsafeMutablePointer<UInt32>
+    private var ringHash: UnsafeMutablePointer<UInt32>
+    private var allocated: Int
     private var next = 0
     private(set) var count = 0
     /// Per slot: the key's 32-bit hash (high half) and its ring position + 1 (low half; 0 = empty). Twice the
-    /// capacity rounded up to a power of two. Probes and removals read the hash, not the ring: the ring is
+    /// ring rounded up to a power of two. Probes and removals read the hash, not the ring: the ring is
     /// megabytes, and a key compared per probed slot was a cache miss each.
-    private let slots: UnsafeMutablePointer<UInt64>
-    private let mask: Int
+    private var slots: UnsafeMutablePointer<UInt64>
+    private var mask: Int
     /// Per-process seed: bucket collisions cannot be planned from a log.
     private let seed = UInt64.random(in: 0...UInt64.max)
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-        var size = 16
-        while size < self.capacity * 2 { size <<= 1 }
-        mask = size - 1
-        ring = .allocate(capacity: self.capacity)
-        ringHash = .allocate(capacity: self.capacity)
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: 0, count: size)
+        allocated = min(self.capacity, 256)
+        ring = .allocate(capacity: allocated)
+        ringHash = .allocate(capacity: allocated)
+        (slots, mask) = Self.table(for: allocated)
     }
 
     deinit {
@@ -35,6 +35,36 @@ final class CompletedKeys {
         ring.deallocate()
         ringHash.deallocate()
         slots.deallocate()
+    }
+
+    private static func table(for keys: Int) -> (UnsafeMutablePointer<UInt64>, Int) {
+        var size = 16
+        while size < keys * 2 { size <<= 1 }
+        let slots = UnsafeMutablePointer<UInt64>.allocate(capacity: size)
+        slots.initialize(repeating: 0, count: size)
+        return (slots, size - 1)
+    }
+
+    /// Doubles the ring (up to `capacity`) and rehashes. Only before the ring first fills, so keys sit at
+    /// positions 0..<count and keep them.
+    private func grow() {
+        let bigger = min(capacity, allocated * 2)
+        let newRing = UnsafeMutablePointer<EventKey>.allocate(capacity: bigger)
+        newRing.moveInitialize(from: ring, count: count)
+        ring.deallocate()
+        ring = newRing
+        let newHash = UnsafeMutablePointer<UInt32>.allocate(capacity: bigger)
+        newHash.initialize(from: ringHash, count: count)
+        ringHash.deallocate()
+        ringHash = newHash
+        allocated = bigger
+        slots.deallocate()
+        (slots, mask) = Self.table(for: bigger)
+        for position in 0..<count {
+            var i = Int(ringHash[position]) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = UInt64(ringHash[position]) << 32 | UInt64(position + 1)
+        }
     }
 
     func contains(_ key: EventKey) -> Bool {
@@ -54,6 +84,7 @@ final class CompletedKeys {
             forget(position: next)
             ring[next] = key
         } else {
+            if count == allocated { grow() }
             (ring + next).initialize(to: key)
             count += 1
         }

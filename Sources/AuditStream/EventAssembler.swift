@@ -4,9 +4,9 @@ import HeapModule
 ///
 /// Semantics follow auparse, the reference consumer: an event completes on EOE, on a standalone record type, on
 /// the PROCTITLE that ends a syscall event, or when *stream* time (the newest stamp seen) has moved past it by
-/// `window`; a wall-clock flush exists for live
-/// sources that go quiet. The most recent completed keys are remembered (`maxDoneKeys`), so a record that
-/// arrives after its event was emitted is reported as *late* instead of silently becoming a second, partial event.
+/// `window`; a wall-clock flush exists for live sources that go quiet. The most recent completed keys are
+/// remembered (`maxDoneKeys`), so a record that arrives after its event was emitted is reported as *late* instead
+/// of silently becoming a second, partial event.
 public final class EventAssembler {
     public struct Configuration: Sendable {
         /// Stream-time window after which an open event is complete (auparse `end_of_event_timeout`, 2 s).

@@ -56,8 +56,7 @@ public final class Enricher {
     let mounts: MountTable?
     var rootDevices = ContainerRootDevices(hostRoots: [])
     private var clock: Int64 = 0
-    private var kinds = [(SyscallKind, dirfdInA0: Bool)?](repeating: nil, count: 1024)
-    private var kindsArch: UInt32 = 0
+    private var kinds = SyscallNumberCache<(SyscallKind, dirfdInA0: Bool)>()
     private var lastSweep: Int64 = 0
     var stats = EnricherStatistics()
 
@@ -151,20 +150,12 @@ public final class Enricher {
         return out
     }
 
-    /// The syscall's kind and whether a0 is a dirfd, remembered by number for the stream's main arch: the name
-    /// switch compares strings one case after another, the dirfd set hashes the name, once per event each.
+    /// The syscall's kind and whether a0 is a dirfd, remembered by arch and number: the name switch compares
+    /// strings one case after another, the dirfd set hashes the name, once per event each.
     private func syscallKind(_ s: DecodedEvent.Syscall?) -> (SyscallKind, dirfdInA0: Bool) {
-        guard let s, let arch = s.arch, let number = s.number, number >= 0, number < kinds.count else {
-            return (SyscallKind(s?.name), s?.name.map { Self.dirfdInA0.contains($0) } ?? false)
-        }
-        if arch != kindsArch {
-            kindsArch = arch
-            for i in kinds.indices { kinds[i] = nil }
-        }
-        if let k = kinds[number] { return k }
-        let k = (SyscallKind(s.name), dirfdInA0: s.name.map { Self.dirfdInA0.contains($0) } ?? false)
-        kinds[number] = k
-        return k
+        let compute = { (SyscallKind(s?.name), dirfdInA0: s?.name.map { Self.dirfdInA0.contains($0) } ?? false) }
+        guard let s, let arch = s.arch, let number = s.number else { return compute() }
+        return kinds.value(arch: arch, number: number, compute)
     }
 
     /// Live: drops records whose process is gone from /proc (died without an audited exit_group) or whose pid now

@@ -12,8 +12,7 @@ public final class RuleMatcher {
     let map: AuditFieldMap
     private var eventNumber: UInt64 = 0
     private var codes: [String: EventTypeCode?] = [:]
-    private var codesByNumber = [EventTypeCode??](repeating: .none, count: 1024)
-    private var codesArch: UInt32 = 0
+    private var codesByNumber = SyscallNumberCache<EventTypeCode?>()
     public private(set) var matches: [String: Int] = [:]
 
     public init(ruleset: Ruleset, hostname: String? = nil) {
@@ -55,18 +54,11 @@ public final class RuleMatcher {
         return AuditFieldSource(decoded: decoded, enriched: enriched, eventNumber: eventNumber, hostname: hostname, map: map)
     }
 
-    /// The rules' event-type code of a syscall event, remembered by syscall number for the stream's main arch
-    /// (a String-keyed lookup hashed the name once per event); other events by name.
+    /// The rules' event-type code of a syscall event, remembered by arch and syscall number (a String-keyed
+    /// lookup hashed the name once per event); other events by name.
     private func eventTypeCode(_ decoded: DecodedEvent, _ source: AuditFieldSource) -> EventTypeCode? {
-        if let s = decoded.syscall, let arch = s.arch, s.name != nil, let n = s.number, n >= 0, n < codesByNumber.count {
-            if arch != codesArch {
-                codesArch = arch
-                for i in codesByNumber.indices { codesByNumber[i] = .none }
-            }
-            if case .some(let code) = codesByNumber[n] { return code }
-            let code = ruleset.eventTypes.code(for: source.eventTypeName)
-            codesByNumber[n] = .some(code)
-            return code
+        if let s = decoded.syscall, let arch = s.arch, s.name != nil, let n = s.number {
+            return codesByNumber.value(arch: arch, number: n) { ruleset.eventTypes.code(for: source.eventTypeName) }
         }
         let name = source.eventTypeName
         if let cached = codes[name] { return cached }

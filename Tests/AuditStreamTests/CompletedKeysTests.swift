@@ -6,7 +6,7 @@ struct CompletedKeysTests {
     /// that keys come back after being forgotten and probe runs collide, wrap around and lose members.
     @Test func behavesAsABoundedSetForgettingTheOldestFirst() {
         var rng = SystemRandomNumberGenerator()
-        for capacity in [1, 2, 7, 64, 1000] {
+        for capacity in [1, 2, 7, 64, 1000, 5000] {
             let keys = CompletedKeys(capacity: capacity)
             var model: [EventKey] = []
             var members = Set<EventKey>()
