@@ -9,7 +9,8 @@ import Glibc
 ///
 /// Why: the process table, the completed-event keys and the per-event values are tens of megabytes touched in no
 /// particular order; with 4 KiB pages a replay spent 3 % of its time in page faults and more in TLB misses
-/// (`vigil replay --rules` 0.85 → 0.82 s on the benchmark log, the same as with glibc's tunable). The heap grows in large steps
+/// (`vigil replay --rules` on the benchmark log, best of five: 0.83–0.86 s without, 0.81–0.83 s with, the same as
+/// with glibc's tunable; docs/PERFORMANCE.md). The heap grows in large steps
 /// (`M_TOP_PAD`) so that each step is advised before most of it is touched; `advise()` is cheap to call often
 /// (one `sbrk(0)`, a syscall only when the heap grew). Where transparent huge pages are off (`never`), madvise
 /// changes nothing; the memory cost is at most one partly used 2 MiB page per heap step. Used by `vigil replay`,
