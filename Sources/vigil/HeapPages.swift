@@ -10,15 +10,14 @@ import Glibc
 /// Why: the process table, the completed-event keys and the per-event values are tens of megabytes touched in no
 /// particular order; with 4 KiB pages a replay spent 3 % of its time in page faults and more in TLB misses
 /// (`vigil replay --rules` on the benchmark log, best of five: 0.83–0.86 s without, 0.81–0.83 s with, the same as
-/// with glibc's tunable; docs/PERFORMANCE.md). The heap grows in large steps
-/// (`M_TOP_PAD`) so that each step is advised before most of it is touched; `advise()` is cheap to call often
-/// (one `sbrk(0)`, a syscall only when the heap grew). Where transparent huge pages are off (`never`), madvise
+/// with glibc's tunable; docs/PERFORMANCE.md). The heap grows in large steps (`M_TOP_PAD`) so that each step is
+/// advised before most of it is touched; `advise()` is cheap to call often (one `sbrk(0)`, a syscall only when
+/// the heap grew). Where transparent huge pages are off (`never`), madvise
 /// changes nothing; the memory cost is at most one partly used 2 MiB page per heap step. Used by `vigil replay`,
 /// a batch job over a whole log; the daemon keeps the allocator's defaults.
 enum HeapPages {
     nonisolated(unsafe) private static var advisedEnd: UInt = 0
     nonisolated(unsafe) private static var heapStart: UInt = 0
-    private static let hugePage: UInt = 2 << 20
 
     /// Grows the heap in 32 MiB steps and advises what exists; call once, before the work allocates.
     static func setUp() {
