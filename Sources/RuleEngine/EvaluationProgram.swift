@@ -21,10 +21,11 @@ struct EvaluationProgram: Sendable {
         var slot: Int32
         var lhs: CompiledValue
         var mode: ElementMode
-        var test: CompiledTest?
-        /// `test`'s closure when it compares against constants, unretained (`constantTests` keeps it): the
-        /// evaluator calls it without retaining and releasing its context, twice per check otherwise.
+        /// A test against constants, unretained (`constantTests` keeps it): the evaluator calls it without
+        /// retaining and releasing its closure's context, twice per check otherwise.
         var constant: Unmanaged<ConstantTest>?
+        /// A test against another field (`val()`, a transformer on the right).
+        var field: (value: CompiledValue, op: ComparisonOperator)?
     }
 
     /// A constant test as an object, so that a check can hold it unretained.
@@ -73,18 +74,22 @@ struct EvaluationProgram: Sendable {
         case .exists(let value):
             instruction.op = .exists
             instruction.operand = Int32(checks.count)
-            checks.append(Check(slot: Self.slot(of: value), lhs: value, mode: .scalar, test: nil, constant: nil))
+            checks.append(Check(slot: Self.slot(of: value), lhs: value, mode: .scalar, constant: nil, field: nil))
         case .check(let check):
             instruction.op = .check
             instruction.operand = Int32(checks.count)
             var constant: Unmanaged<ConstantTest>? = nil
-            if case .constant(let test) = check.test {
+            var field: (CompiledValue, ComparisonOperator)? = nil
+            switch check.test {
+            case .constant(let test):
                 let box = ConstantTest(test)
                 constantTests.append(box)
                 constant = Unmanaged.passUnretained(box)
+            case .field(let value, let op):
+                field = (value, op)
             }
             checks.append(
-                Check(slot: Self.slot(of: check.lhs), lhs: check.lhs, mode: check.mode, test: check.test, constant: constant))
+                Check(slot: Self.slot(of: check.lhs), lhs: check.lhs, mode: check.mode, constant: constant, field: field))
         }
         instruction.end = Int32(instructions.count)
         instructions[index] = instruction

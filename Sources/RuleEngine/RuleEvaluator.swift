@@ -133,15 +133,8 @@ public final class RuleEvaluator {
             if let constant = m.checks[index].constant {
                 return constant._withUnsafeGuaranteedRef { Self.apply(value, mode, $0.test) }
             }
-            switch m.checks[index].test {
-            case .constant(let test)?:
-                return Self.apply(value, mode, test)
-            case .field(let rhsValue, let op)?:
-                guard let rhs = self.value(rhsValue, source) else { return false }
-                return Self.apply(value, mode) { ValueComparison.compare($0, op, rhs) }
-            case nil:
-                return false
-            }
+            guard let (rhsValue, op) = m.checks[index].field, let rhs = self.value(rhsValue, source) else { return false }
+            return Self.apply(value, mode) { ValueComparison.compare($0, op, rhs) }
         }
     }
 

@@ -56,8 +56,8 @@ public final class RuleMatcher {
 
     /// The rules' event-type code of a syscall event, remembered by arch and syscall number (a String-keyed
     /// lookup hashed the name once per event); other events by name.
-    private func eventTypeCode(_ decoded: DecodedEvent, _ source: AuditFieldSource) -> EventTypeCode? {
-        if let s = decoded.syscall, let arch = s.arch, s.name != nil, let n = s.number {
+    private func eventTypeCode(_ source: AuditFieldSource) -> EventTypeCode? {
+        if let s = source.decoded.syscall, let arch = s.arch, s.name != nil, let n = s.number {
             return codesByNumber.value(arch: arch, number: n) { ruleset.eventTypes.code(for: source.eventTypeName) }
         }
         let name = source.eventTypeName
@@ -69,9 +69,8 @@ public final class RuleMatcher {
 
     /// Evaluates one event given as its field source.
     public func match(_ source: AuditFieldSource, _ body: (Alert) -> Void) {
-        let decoded = source.decoded
-        let code = eventTypeCode(decoded, source)
-        let ns = decoded.key.stamp.timeNanos
+        let code = eventTypeCode(source)
+        let ns = source.decoded.key.stamp.timeNanos
         evaluator.forEachMatch(eventType: code, source: source) { rule in
             matches[rule.name, default: 0] += 1
             body(formatter.alert(rule: rule, timeNanoseconds: ns, source: source, evaluator: evaluator))
