@@ -23,7 +23,10 @@ interval=${SOAK_INTERVAL:-10}
 vigil=${VIGIL_BIN:-$root/.build/release/vigil}
 # Not under /tmp: the workload compiles and runs a program in its work directory, and running a binary from /tmp
 # is what Vigil's "Execution from temporary or memory location" rule alerts on (by design; see COMPATIBILITY.md).
-work=$(mktemp -d "$root/.build-soak.XXXXXX")
+# A checkout that itself lives in a temporary directory (`git clone . /tmp/x`) works beside /var/lib instead.
+base=$root
+case $root/ in /tmp/* | /var/tmp/* | /dev/shm/*) base=${SOAK_WORK_BASE:-/var/lib/vigil-soak}; mkdir -p "$base" ;; esac
+work=$(mktemp -d "$base/.build-soak.XXXXXX")
 port=$((20000 + RANDOM % 20000))
 mport=$((20000 + RANDOM % 20000))
 cleanup() {

@@ -392,7 +392,13 @@ public struct AuditFieldSource: FieldSource {
         guard let item = pathItem, let name = item.name else { return nil }
         let path = Array(name)
         if raw || path.first == UInt8(ascii: "/") { return .string(path) }
-        return PathName.join(decoded.cwd ?? enriched?.process.cwd, path[...]).map { .string(Array($0)) }
+        if let e = enriched {
+            // The enricher resolved the name against the CWD or the syscall's dirfd; a name relative to a dirfd it
+            // does not know stays missing (execveat(fd, "true") is not `$CWD/true`).
+            let resolved = e.paths.first { $0.item == item.item && $0.nameRaw.map { Array($0) } == path }
+            return resolved?.name.map { .string(Array($0)) }
+        }
+        return PathName.join(decoded.cwd, path[...]).map { .string(Array($0)) }
     }
 
     var fdTypeChar: String? {
