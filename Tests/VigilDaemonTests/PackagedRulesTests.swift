@@ -233,6 +233,14 @@ struct PackagedRulesTests {
         let shWork = Self.event(serial: 18, syscall: 59, comm: "sh", exe: "/bin/busybox", argv: ["sh", "/srv/build.sh"],
                                 paths: [("/bin/sh", "NORMAL", "0100755")])
         #expect(try Self.fired(shWork).isEmpty)
+        // execveat(dirfd, "true") from a CWD under /tmp: the name is relative to the dirfd (unknown here), not to
+        // the CWD, so it is no "/tmp/…/true" (make-audit-log's workload, run from a checkout in /tmp).
+        let execveat = Self.event(serial: 19, syscall: 322, a: ["3", "7ffd1000", "0", "0"], comm: "true", exe: "/usr/bin/true",
+                                  argv: ["true", "execveat"], cwd: "/tmp/x", paths: [("true", "NORMAL", "0100755")])
+        #expect(try Self.fired(execveat).isEmpty)
+        let relative = Self.event(serial: 20, syscall: 59, comm: "payload", exe: "/tmp/x/payload", argv: ["./payload"],
+                                  cwd: "/tmp/x", paths: [("./payload", "NORMAL", "0100755")])
+        #expect(try Self.fired(relative) == ["Execution from temporary or memory location"])
     }
 
     /// Persistence files and setuid bits (found missing by a red-team run in lab containers).
