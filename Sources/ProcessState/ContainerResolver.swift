@@ -25,11 +25,15 @@ public struct ContainerRuntimeRoots: Sendable {
 ///
 /// A miss (state not written yet, or unreadable) is retried after 250 ms of stream time, then after twice as long each
 /// time up to `retryMillis`, rather than on every event: a runtime may write its state while the container's first
-/// processes already run, and a container's first seconds are when an attack through its entrypoint shows. A hit is
-/// kept (the fields used do not change during a container's life). The cache is bounded.
+/// processes already run, and a container's first seconds are when an attack through its entrypoint shows. A program
+/// starting in the container (an exec) retries at once, at most every `execRetryMillis`: the runtime's own setup
+/// events come before its state is written and would otherwise hide it for the back-off — from exactly the execs
+/// that rules about a container's programs (`container.privileged and proc.name=…`) look at. A hit is kept (the
+/// fields used do not change during a container's life). The cache is bounded.
 public final class ContainerResolver {
     public let roots: ContainerRuntimeRoots
     let retryMillis: Int64
+    let execRetryMillis: Int64
     let capacity: Int
     private var cache: [String: Entry] = [:]
     private var order: [String] = []
@@ -44,22 +48,28 @@ public final class ContainerResolver {
         var misses = 0
     }
 
-    public init(roots: ContainerRuntimeRoots, retryMillis: Int64 = 5_000, capacity: Int = 4_096) {
+    public init(
+        roots: ContainerRuntimeRoots, retryMillis: Int64 = 5_000, execRetryMillis: Int64 = 10, capacity: Int = 4_096
+    ) {
         self.roots = roots
         self.retryMillis = retryMillis
+        self.execRetryMillis = execRetryMillis
         self.capacity = capacity
     }
 
-    public func metadata(for identity: ContainerIdentity, now: Int64) -> ContainerMetadata? {
+    /// - Parameter exec: the event starts a program; a cached miss is retried sooner (see the type's comment).
+    public func metadata(for identity: ContainerIdentity, now: Int64, exec: Bool = false) -> ContainerMetadata? {
         guard !identity.isHost else { return nil }
         let previous = cache[identity.fullID]
-        if let e = previous, e.metadata != nil || now - e.fetchedMillis < min(retryMillis, 250 << min(e.misses - 1, 16)) {
+        if let e = previous, e.metadata != nil || !isDue(e, now: now, exec: exec) {
             hits += 1
             return e.metadata
         }
         lookups += 1
         let m = read(identity)
-        let misses = m == nil ? (previous?.misses ?? 0) + 1 : 0
+        // A retry an exec asked for before the back-off ran out does not lengthen the back-off.
+        let early = previous.map { !isDue($0, now: now, exec: false) } ?? false
+        let misses = m == nil ? (previous?.misses ?? 0) + (early ? 0 : 1) : 0
         if cache.updateValue(Entry(metadata: m, fetchedMillis: now, misses: misses), forKey: identity.fullID) == nil {
             order.append(identity.fullID)
             while cache.count > capacity, orderHead < order.count {
@@ -72,6 +82,11 @@ public final class ContainerResolver {
             }
         }
         return m
+    }
+
+    private func isDue(_ e: Entry, now: Int64, exec: Bool) -> Bool {
+        let wait = exec ? min(execRetryMillis, retryMillis) : min(retryMillis, 250 << min(max(e.misses - 1, 0), 16))
+        return now - e.fetchedMillis >= wait
     }
 
     /// Asks the reader of the runtime the cgroup path names; for ambiguous paths, every reader in turn.

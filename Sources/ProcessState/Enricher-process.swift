@@ -297,7 +297,7 @@ extension Enricher {
     /// Built in one go: the event is a large value, and every later change to it was a copy of the whole.
     func view(
         event: AuditEvent, d: DecodedEvent, record r: ProcessRecord?, now: Int64, paths: [ResolvedPath] = [],
-        fd: FileDescriptorView? = nil
+        fd: FileDescriptorView? = nil, exec: Bool = false
     ) -> EnrichedEvent {
         let p = d.process
         var pv = ProcessView(pid: p.pid)
@@ -356,7 +356,7 @@ extension Enricher {
 
         var container: ContainerView? = nil
         if let identity = r?.container {
-            container = ContainerView(identity: identity, metadata: containers?.metadata(for: identity, now: now))
+            container = ContainerView(identity: identity, metadata: containers?.metadata(for: identity, now: now, exec: exec))
         }
         return EnrichedEvent(
             event: d, timeMillis: now, process: pv, ancestors: ancestors, user: user, group: group, fd: fd,

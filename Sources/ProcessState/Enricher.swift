@@ -141,7 +141,7 @@ public final class Enricher {
 
         let paths = resolvePaths(d, record: record, dirfdInA0: dirfdInA0)
         let fd = fileDescriptor(call: call, succeeded: succeeded, d: d, record: record, paths: paths)
-        let out = view(event: event, d: d, record: record, now: now, paths: paths, fd: fd)
+        let out = view(event: event, d: d, record: record, now: now, paths: paths, fd: fd, exec: call == .exec)
 
         // State changes the syscall made, after the view (dup/close show the fd as it was).
         if let r = record {

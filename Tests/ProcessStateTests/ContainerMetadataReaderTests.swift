@@ -191,6 +191,43 @@ struct ContainerMetadataReaderTests {
         #expect(resolver.lookups == 4)
         #expect(resolver.metadata(for: .host, now: 0) == nil)
     }
+
+    /// The lab, like any runtime that writes its state after starting the container, makes the runtime's own setup
+    /// events miss; a program exec'd right after must not wait out the back-off (CI once missed "Debugfs Launched in
+    /// Privileged Container" that way: `container.privileged` unknown for an exec 60 ms after the first miss).
+    @Test func anExecRetriesAMissBeforeTheBackOffEnds() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let resolver = ContainerResolver(
+            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
+        let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
+        #expect(resolver.metadata(for: identity, now: 10_000) == nil)  // runc init: no state yet
+        #expect(resolver.metadata(for: identity, now: 10_005, exec: true) == nil)  // an exec, but within 10 ms
+        #expect(resolver.lookups == 1)
+        #expect(resolver.metadata(for: identity, now: 10_020, exec: true) == nil)  // retried, still missing
+        #expect(resolver.lookups == 2)
+        try dir.write("containers/\(Self.id)/config.v2.json", Self.dockerConfig)
+        #expect(resolver.metadata(for: identity, now: 10_060) == nil)  // any other event keeps the back-off
+        #expect(resolver.metadata(for: identity, now: 10_060, exec: true)?.name == "web1")
+        #expect(resolver.lookups == 3)
+    }
+
+    /// Early retries do not lengthen the back-off: after one miss and exec retries that also miss, the next plain
+    /// retry still comes 250 ms after the last attempt, not 500.
+    @Test func execRetriesKeepTheBackOffStep() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let resolver = ContainerResolver(
+            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
+        let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
+        #expect(resolver.metadata(for: identity, now: 10_000) == nil)
+        #expect(resolver.metadata(for: identity, now: 10_100, exec: true) == nil)
+        #expect(resolver.metadata(for: identity, now: 10_200, exec: true) == nil)
+        #expect(resolver.lookups == 3)
+        try dir.write("containers/\(Self.id)/config.v2.json", Self.dockerConfig)
+        #expect(resolver.metadata(for: identity, now: 10_449) == nil)
+        #expect(resolver.metadata(for: identity, now: 10_450)?.name == "web1")
+    }
 }
 
 struct AccountDatabaseTests {
