@@ -23,17 +23,19 @@ public struct ContainerRuntimeRoots: Sendable {
 
 /// Container metadata from the runtimes' on-disk state, cached per container.
 ///
-/// A miss (state not written yet, or unreadable) is retried after 250 ms of stream time, then after twice as long each
-/// time up to `retryMillis`, rather than on every event: a runtime may write its state while the container's first
-/// processes already run, and a container's first seconds are when an attack through its entrypoint shows. A program
-/// starting in the container (an exec) retries at once, at most every `execRetryMillis`: the runtime's own setup
-/// events come before its state is written and would otherwise hide it for the back-off — from exactly the execs
-/// that rules about a container's programs (`container.privileged and proc.name=…`) look at. A hit is kept (the
-/// fields used do not change during a container's life). The cache is bounded.
+/// A miss (state not written yet, or unreadable) is retried, not remembered: a runtime may write its state while the
+/// container's first processes already run (the lab does so after its init is up), and a container's first seconds
+/// are when an attack through its entrypoint shows. For `startupMillis` after a container's first miss, any event
+/// retries, at most every `quickRetryMillis`; later, after 250 ms of stream time, then twice as long each time up to
+/// `retryMillis` — a container whose state is never readable (another runtime, a root not configured) costs a few
+/// failed opens, not one per event. A program starting in the container (an exec) still retries at most every
+/// `quickRetryMillis`: rules about a container's programs (`container.privileged and proc.name=…`) look at exactly
+/// those events. A hit is kept (the fields used do not change during a container's life). The cache is bounded.
 public final class ContainerResolver {
     public let roots: ContainerRuntimeRoots
     let retryMillis: Int64
-    let execRetryMillis: Int64
+    let quickRetryMillis: Int64
+    let startupMillis: Int64
     let capacity: Int
     private var cache: [String: Entry] = [:]
     private var order: [String] = []
@@ -44,16 +46,20 @@ public final class ContainerResolver {
     struct Entry {
         var metadata: ContainerMetadata?
         var fetchedMillis: Int64
-        /// Misses in a row: the next retry waits 250 ms << misses, at most `retryMillis`.
+        /// Misses in a row past the start-up window: the next retry waits 250 ms << misses, at most `retryMillis`.
         var misses = 0
+        /// When the container's state was first looked for and missing.
+        var firstMissMillis: Int64
     }
 
     public init(
-        roots: ContainerRuntimeRoots, retryMillis: Int64 = 5_000, execRetryMillis: Int64 = 10, capacity: Int = 4_096
+        roots: ContainerRuntimeRoots, retryMillis: Int64 = 5_000, quickRetryMillis: Int64 = 10,
+        startupMillis: Int64 = 2_000, capacity: Int = 4_096
     ) {
         self.roots = roots
         self.retryMillis = retryMillis
-        self.execRetryMillis = execRetryMillis
+        self.quickRetryMillis = quickRetryMillis
+        self.startupMillis = startupMillis
         self.capacity = capacity
     }
 
@@ -67,10 +73,12 @@ public final class ContainerResolver {
         }
         lookups += 1
         let m = read(identity)
-        // A retry an exec asked for before the back-off ran out does not lengthen the back-off.
-        let early = previous.map { !isDue($0, now: now, exec: false) } ?? false
-        let misses = m == nil ? (previous?.misses ?? 0) + (early ? 0 : 1) : 0
-        if cache.updateValue(Entry(metadata: m, fetchedMillis: now, misses: misses), forKey: identity.fullID) == nil {
+        // Quick retries (start-up, execs) do not lengthen the back-off; the first miss and those the back-off made do.
+        let quick = previous.map { !isDue($0, now: now, exec: false, quick: false) } ?? false
+        let misses = m == nil ? (previous?.misses ?? 0) + (quick ? 0 : 1) : 0
+        let entry = Entry(
+            metadata: m, fetchedMillis: now, misses: misses, firstMissMillis: previous?.firstMissMillis ?? now)
+        if cache.updateValue(entry, forKey: identity.fullID) == nil {
             order.append(identity.fullID)
             while cache.count > capacity, orderHead < order.count {
                 cache.removeValue(forKey: order[orderHead])
@@ -84,8 +92,13 @@ public final class ContainerResolver {
         return m
     }
 
-    private func isDue(_ e: Entry, now: Int64, exec: Bool) -> Bool {
-        let wait = exec ? min(execRetryMillis, retryMillis) : min(retryMillis, 250 << min(max(e.misses - 1, 0), 16))
+    private func isDue(_ e: Entry, now: Int64, exec: Bool, quick: Bool = true) -> Bool {
+        let wait: Int64
+        if quick, exec || now - e.firstMissMillis < startupMillis {
+            wait = quickRetryMillis
+        } else {
+            wait = min(retryMillis, 250 << min(max(e.misses - 1, 0), 16))
+        }
         return now - e.fetchedMillis >= wait
     }
 

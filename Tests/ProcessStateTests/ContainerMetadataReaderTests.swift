@@ -174,7 +174,8 @@ struct ContainerMetadataReaderTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let resolver = ContainerResolver(
-            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
+            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000,
+            startupMillis: 0)
         let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
         #expect(resolver.metadata(for: identity, now: 10_000) == nil)
         #expect(resolver.metadata(for: identity, now: 10_200) == nil)  // first miss cached for 250 ms
@@ -199,7 +200,8 @@ struct ContainerMetadataReaderTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let resolver = ContainerResolver(
-            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
+            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000,
+            startupMillis: 0)
         let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
         #expect(resolver.metadata(for: identity, now: 10_000) == nil)  // runc init: no state yet
         #expect(resolver.metadata(for: identity, now: 10_005, exec: true) == nil)  // an exec, but within 10 ms
@@ -212,13 +214,43 @@ struct ContainerMetadataReaderTests {
         #expect(resolver.lookups == 3)
     }
 
+    /// In a container's first seconds any event retries a miss (every 10 ms at most): an entrypoint that opens a file
+    /// right after a runtime wrote its state late is judged with the state.
+    @Test func aYoungContainerRetriesOnAnyEvent() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let resolver = ContainerResolver(
+            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
+        let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
+        #expect(resolver.metadata(for: identity, now: 10_000) == nil)
+        #expect(resolver.metadata(for: identity, now: 10_009) == nil)
+        #expect(resolver.metadata(for: identity, now: 10_010) == nil)
+        #expect(resolver.lookups == 2)
+        try dir.write("containers/\(Self.id)/config.v2.json", Self.dockerConfig)
+        try dir.write("containers/\(Self.id)/hostconfig.json", Self.dockerHostConfig)
+        #expect(resolver.metadata(for: identity, now: 10_030)?.privileged == true)
+        #expect(resolver.lookups == 3)
+        // Past the start-up window, a container that never has state falls back to the back-off.
+        let other = ContainerIdentity(runtime: .docker, fullID: String(repeating: "d", count: 64))
+        #expect(resolver.metadata(for: other, now: 20_000) == nil)
+        for t in stride(from: Int64(20_010), to: 22_000, by: 10) { _ = resolver.metadata(for: other, now: t) }
+        #expect(resolver.lookups == 3 + 200)
+        #expect(resolver.metadata(for: other, now: 22_100) == nil)  // within 250 ms of the last try at 21 990
+        #expect(resolver.lookups == 203)
+        #expect(resolver.metadata(for: other, now: 22_240) == nil)
+        #expect(resolver.lookups == 204)
+        #expect(resolver.metadata(for: other, now: 22_600) == nil)  // the back-off made that one: now 500 ms
+        #expect(resolver.lookups == 204)
+    }
+
     /// Early retries do not lengthen the back-off: after one miss and exec retries that also miss, the next plain
     /// retry still comes 250 ms after the last attempt, not 500.
     @Test func execRetriesKeepTheBackOffStep() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let resolver = ContainerResolver(
-            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000)
+            roots: ContainerRuntimeRoots(docker: dir.path, containerd: nil, crio: [], podman: nil), retryMillis: 1_000,
+            startupMillis: 0)
         let identity = ContainerIdentity(runtime: .docker, fullID: Self.id)
         #expect(resolver.metadata(for: identity, now: 10_000) == nil)
         #expect(resolver.metadata(for: identity, now: 10_100, exec: true) == nil)
