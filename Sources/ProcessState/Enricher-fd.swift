@@ -35,7 +35,7 @@ extension Enricher {
     }
 
     /// `fd:01` → major << 20 | minor.
-    static func device(_ text: Bytes) -> UInt32? {
+    public static func device(_ text: Bytes) -> UInt32? {
         guard let colon = text.firstIndex(of: UInt8(ascii: ":")), let major = Number.hex(text[..<colon]),
             let minor = Number.hex(text[(colon + 1)...]), major < 4096, minor < (1 << 20)
         else { return nil }

@@ -49,6 +49,8 @@ public struct AuditFieldSource: FieldSource {
         case .evtRawTimeNs: return .unsigned(UInt64(max(0, nanos)))
         case .evtTime: return .string(Array(clock(withDate: false).utf8))
         case .evtDatetime: return .string(Array(clock(withDate: true).utf8))
+        case .evtTimeS: return .string(Array(clock(withDate: false).prefix(8).utf8))
+        case .evtDatetimeS: return .string(Array(clock(withDate: true).prefix(19).utf8))
         case .evtTimeISO: return .string(Array(Timestamp.rfc3339(seconds: d.key.stamp.seconds, nanos: Int(d.key.stamp.milliseconds) * 1_000_000).utf8))
         case .evtRes:
             guard let exit = d.syscall?.exit else { return nil }
@@ -103,6 +105,14 @@ public struct AuditFieldSource: FieldSource {
             return .bool(exe.starts(with: "/memfd:".utf8))
         case .procIsExeUpperLayer: return enriched?.process.isExeUpperLayer.map { .bool($0) }
         case .procEnv: return nil  // audit records carry no environment
+        case .procExeline:
+            guard let argv else { return nil }
+            return .string(Self.join(argv[...]))
+        case .procCmdLenArgs:
+            // libsinsp: the length of the arguments joined, one blank between them.
+            guard let argv else { return nil }
+            let args = argv.dropFirst()
+            return .unsigned(UInt64(args.reduce(0) { $0 + $1.count } + max(0, args.count - 1)))
         case .threadTid: return p.pid.map { .signed($0) }
         case .threadCapEffective: return enriched?.process.capEffectiveText.map { .string(Array($0.utf8)) }
         case .threadCapPermitted: return enriched?.process.capPermittedText.map { .string(Array($0.utf8)) }
@@ -114,6 +124,8 @@ public struct AuditFieldSource: FieldSource {
             return .signed(auid == DecodedEvent.unsetID ? -1 : auid)
         case .userName: return enriched?.user.name.map { .string(Array($0.utf8)) }
         case .userLoginName: return enriched?.user.loginName.map { .string(Array($0.utf8)) }
+        case .userHomedir: return enriched?.user.homedir.map { .string(Array($0.utf8)) }
+        case .userShell: return enriched?.user.shell.map { .string(Array($0.utf8)) }
         case .groupGid:
             if let gid = enriched?.group.gid { return .unsigned(UInt64(UInt32(truncatingIfNeeded: gid))) }
             return p.gid.map { .unsigned(UInt64(UInt32(truncatingIfNeeded: $0))) }
@@ -131,6 +143,15 @@ public struct AuditFieldSource: FieldSource {
             let names = ["f": "file", "d": "directory", "4": "ipv4", "6": "ipv6", "u": "unix", "p": "pipe"]
             return names[c].map { .string(Array($0.utf8)) }
         case .fdIno: return pathItem?.inode.map { .signed($0) }
+        case .fdDev, .fdDevMajor, .fdDevMinor:
+            guard sockaddr == nil, let dev = enriched?.fd?.dev ?? pathItem?.dev.flatMap(Enricher.device) else { return nil }
+            switch f {
+            case .fdDevMajor: return .unsigned(UInt64(dev >> 20))
+            case .fdDevMinor: return .unsigned(UInt64(dev & 0xfffff))
+            default: return .unsigned(UInt64(dev))
+            }
+        case .fsPathName, .fsPathNameRaw, .fsPathSource, .fsPathSourceRaw, .fsPathTarget, .fsPathTargetRaw:
+            return fsPath(f)
         case .fdSip, .fdRip, .fdIp, .fdCip, .fdLip, .fdNet, .fdSnet, .fdRnet, .fdCnet, .fdLnet:
             guard let s = sockaddr, let ip = Self.ip(s), socketRole(of: f) else { return nil }
             return .ip(ip)
@@ -167,6 +188,11 @@ public struct AuditFieldSource: FieldSource {
         case .containerImageRepository: return container?.imageRepository.map { .string(Array($0.utf8)) }
         case .containerImageTag: return container?.imageTag.map { .string(Array($0.utf8)) }
         case .containerImageDigest: return container?.imageDigest.map { .string(Array($0.utf8)) }
+        case .containerImageID:
+            // The image's id as `docker ps` shows it: 12 hex, without the digest algorithm.
+            guard let id = container?.imageID else { return nil }
+            let hex = id.hasPrefix("sha256:") ? id.dropFirst(7) : id[...]
+            return .string(Array(hex.prefix(12).utf8))
         case .containerType: return container.map { .string(Array($0.type.utf8)) }
         case .containerPrivileged: return container?.privileged.map { .bool($0) }
         case .containerLabel:
@@ -180,6 +206,8 @@ public struct AuditFieldSource: FieldSource {
         case .k8sPodName: return container?.podName.map { .string(Array($0.utf8)) }
         case .k8sNamespace: return container?.podNamespace.map { .string(Array($0.utf8)) }
         case .k8sPodUID: return container?.podUID.map { .string(Array($0.utf8)) }
+        case .k8sPodSandboxID: return container?.sandboxID.map { .string(Array($0.prefix(12).utf8)) }
+        case .k8sPodFullSandboxID: return container?.sandboxID.map { .string(Array($0.utf8)) }
         }
     }
 

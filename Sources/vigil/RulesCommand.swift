@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleEngine
+import VigilDaemon
 
 /// `vigil rules`: load, check and explain Falco-language rules files without running the daemon.
 struct Rules: ParsableCommand {
@@ -153,7 +154,11 @@ struct Rules: ParsableCommand {
 
     struct Fields: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the fields rules may use, with their type and whether audit can provide them.")
+            abstract: "List the fields rules may use, with their type and whether audit can provide them.",
+            discussion: """
+                A field Vigil does not extract (yet) is listed as not-extracted: rules naming it load, as in Falco, \
+                and it is always missing, so comparisons on it are false.
+                """)
         @Flag(help: "Machine-readable result.") var json = false
 
         func run() throws {
@@ -164,7 +169,8 @@ struct Rules: ParsableCommand {
                         registry.definitions.map {
                             [
                                 "name": $0.name, "type": $0.type.rawValue, "availability": $0.availability.rawValue,
-                                "description": $0.summary, "deprecated": $0.deprecated,
+                                "extracted": AuditField.isExtracted($0.name), "description": $0.summary,
+                                "deprecated": $0.deprecated,
                             ] as [String: Any]
                         }))
                 return
@@ -172,7 +178,10 @@ struct Rules: ParsableCommand {
             for field in registry.definitions {
                 let name = field.name.padding(toLength: 42, withPad: " ", startingAt: 0)
                 let type = field.type.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-                let availability = field.availability.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
+                let shown =
+                    AuditField.isExtracted(field.name) || field.availability == .never
+                    ? field.availability.rawValue : "not-extracted"
+                let availability = shown.padding(toLength: 18, withPad: " ", startingAt: 0)
                 print("\(name) \(type) \(availability) \(field.summary)")
             }
         }

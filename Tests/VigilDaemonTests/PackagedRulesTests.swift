@@ -18,12 +18,12 @@ struct PackagedRulesTests {
     static func event(
         serial: Int, syscall: Int, exit: Int = 0, a: [String] = ["0", "0", "0", "0"], comm: String, exe: String,
         argv: [String]? = nil, cwd: String = "/root", paths: [(String, String, String)] = [], sockaddr: String? = nil,
-        uid: Int = 0, auid: Int = 1000
+        uid: Int = 0, auid: Int = 1000, tty: String = "pts0"
     ) -> [String] {
         let stamp = "1795600000.\(String(format: "%03d", serial % 1000)):\(serial)"
         let success = exit >= 0 ? "yes" : "no"
         var lines = [
-            "type=SYSCALL msg=audit(\(stamp)): arch=c000003e syscall=\(syscall) success=\(success) exit=\(exit) a0=\(a[0]) a1=\(a[1]) a2=\(a[2]) a3=\(a[3]) items=\(paths.count) ppid=100 pid=\(4000 + serial) auid=\(auid) uid=\(uid) gid=\(uid) euid=\(uid) suid=\(uid) fsuid=\(uid) egid=\(uid) sgid=\(uid) fsgid=\(uid) tty=pts0 ses=3 comm=\"\(comm)\" exe=\"\(exe)\" key=\"vigil\""
+            "type=SYSCALL msg=audit(\(stamp)): arch=c000003e syscall=\(syscall) success=\(success) exit=\(exit) a0=\(a[0]) a1=\(a[1]) a2=\(a[2]) a3=\(a[3]) items=\(paths.count) ppid=100 pid=\(4000 + serial) auid=\(auid) uid=\(uid) gid=\(uid) euid=\(uid) suid=\(uid) fsuid=\(uid) egid=\(uid) sgid=\(uid) fsgid=\(uid) tty=\(tty) ses=3 comm=\"\(comm)\" exe=\"\(exe)\" key=\"vigil\""
         ]
         if let argv {
             lines.append("type=EXECVE msg=audit(\(stamp)): argc=\(argv.count) " + argv.enumerated().map { "a\($0.offset)=\(hex($0.element))" }.joined(separator: " "))
@@ -241,6 +241,49 @@ struct PackagedRulesTests {
         let relative = Self.event(serial: 20, syscall: 59, comm: "payload", exe: "/tmp/x/payload", argv: ["./payload"],
                                   cwd: "/tmp/x", paths: [("./payload", "NORMAL", "0100755")])
         #expect(try Self.fired(relative) == ["Execution from temporary or memory location"])
+    }
+
+    /// Reverse shells without nc -e or /dev/tcp, and account tampering (found missing by a red-team run in lab
+    /// containers: a FIFO reverse shell and `chmod 777 /etc/passwd` raised nothing specific).
+    @Test func interactiveShellsWithoutTerminalAndAccountTamperingFire() throws {
+        let shi = Self.event(serial: 90, syscall: 59, comm: "sh", exe: "/bin/busybox", argv: ["sh", "-i"],
+                             paths: [("/bin/sh", "NORMAL", "0100755")], tty: "(none)")
+        #expect(try Self.fired(shi) == ["Interactive shell without a terminal"])
+        let bash = Self.event(serial: 91, syscall: 59, comm: "bash", exe: "/usr/bin/bash", argv: ["bash", "--norc", "-li"],
+                              paths: [("/bin/bash", "NORMAL", "0100755")], tty: "(none)")
+        #expect(try Self.fired(bash) == ["Interactive shell without a terminal"])
+        let person = Self.event(serial: 92, syscall: 59, comm: "sh", exe: "/bin/busybox", argv: ["sh", "-i"],
+                                paths: [("/bin/sh", "NORMAL", "0100755")], tty: "pts0")
+        #expect(try Self.fired(person).isEmpty)
+        // The -i belongs to grep, not to the shell.
+        let script = Self.event(serial: 93, syscall: 59, comm: "sh", exe: "/bin/busybox", argv: ["sh", "-c", "grep -i x /etc/hosts"],
+                                paths: [("/bin/sh", "NORMAL", "0100755")], tty: "(none)")
+        #expect(try Self.fired(script).isEmpty)
+
+        // openat(AT_FDCWD, "/etc/passwd", O_WRONLY|O_CREAT|O_APPEND) by the shell of `echo … >> /etc/passwd`
+        let append = Self.event(serial: 94, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "441", "1b6"], comm: "sh",
+                                exe: "/bin/busybox", paths: [("/etc/passwd", "NORMAL", "0100644")])
+        #expect(try Self.fired(append) == ["Account database modified"])
+        let sudoers = Self.event(serial: 95, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "241", "1b6"], comm: "sh",
+                                 exe: "/bin/busybox", paths: [("/etc/sudoers.d/", "PARENT", "040755"), ("/etc/sudoers.d/e2e", "CREATE", "0100644")])
+        #expect(try Self.fired(sudoers) == ["Account database modified"])
+        let useradd = Self.event(serial: 96, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "441", "1b6"], comm: "useradd",
+                                 exe: "/usr/sbin/useradd", paths: [("/etc/passwd", "NORMAL", "0100644")])
+        #expect(try Self.fired(useradd).isEmpty)
+        let read = Self.event(serial: 97, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "80000", "0"], comm: "id",
+                              exe: "/usr/bin/id", paths: [("/etc/passwd", "NORMAL", "0100644")])
+        #expect(try Self.fired(read).isEmpty)
+
+        // fchmodat(AT_FDCWD, "/etc/passwd", 0777); chown("/etc/shadow", 65534, -1); chmod of another file
+        let chmod = Self.event(serial: 98, syscall: 268, a: ["ffffff9c", "7ffd1000", "1ff", "0"], comm: "chmod",
+                               exe: "/bin/busybox", paths: [("/etc/passwd", "NORMAL", "0100777")])
+        #expect(try Self.fired(chmod) == ["Account database permissions changed"])
+        let chown = Self.event(serial: 99, syscall: 92, a: ["7ffd1000", "fffe", "ffffffff", "0"], comm: "chown",
+                               exe: "/bin/busybox", paths: [("/etc/shadow", "NORMAL", "0100640")])
+        #expect(try Self.fired(chown) == ["Account database permissions changed"])
+        let other = Self.event(serial: 100, syscall: 268, a: ["ffffff9c", "7ffd1000", "1ff", "0"], comm: "chmod",
+                               exe: "/bin/busybox", paths: [("/srv/app.conf", "NORMAL", "0100777")])
+        #expect(try Self.fired(other).isEmpty)
     }
 
     /// Persistence files and setuid bits (found missing by a red-team run in lab containers).
