@@ -76,6 +76,25 @@ public struct AlertFormatter: Sendable {
                 }
             }
         }
+        for (key, format) in rule.output.extraFields {
+            // A bare field keeps its type (a number stays a number); a format is rendered as text.
+            if format.parts.count == 1, case .token(let i) = format.parts[0], format.tokens[i].width == nil {
+                let token = format.tokens[i]
+                fields[key] = (evaluator.value(token.value, source), token.anyAncestor)
+            } else {
+                var text: [UInt8] = []
+                for part in format.parts {
+                    switch part {
+                    case .text(let bytes): text += bytes
+                    case .token(let i):
+                        let token = format.tokens[i]
+                        text += evaluator.value(token.value, source).map { Self.render($0, ancestorList: token.anyAncestor) }
+                            ?? Array("<NA>".utf8)
+                    }
+                }
+                fields[key] = (.string(text), false)
+            }
+        }
         return Alert(
             rule: rule.name, priority: rule.priority, source: rule.source, tags: rule.tags, hostname: hostname,
             timeNanoseconds: timeNanoseconds, message: message,

@@ -21,6 +21,8 @@ public struct OutputFormat: Sendable {
     var parts: [Part]
     public private(set) var tokens: [Token]
     public let source: String
+    /// `append_output`'s `extra_fields`: JSON `output_fields` entries that are not part of the text.
+    public internal(set) var extraFields: [(key: String, format: OutputFormat)] = []
 
     struct Failure: Error {
         var message: String

@@ -8,6 +8,7 @@ struct RuleCompiler {
     let registry: FieldRegistry
     let eventTypes: EventTypeTable
     let priorityThreshold: Priority
+    var appendOutput: [OutputAppend] = []
 
     struct Output {
         var rules: [CompiledRule]
@@ -177,11 +178,20 @@ struct RuleCompiler {
 
             // Output first (as Falco does), then the condition; unknown fields skip the rule when allowed.
             var trial = compiler
-            let output: OutputFormat
-            do {
-                // Falco replaces the deprecated `%container.info` by "" before compiling the output (and warns).
-                output = try OutputFormat(
-                    rule.output.replacingOccurrences(of: "%container.info", with: ""), compiler: &trial)
+            var output: OutputFormat
+            do throws(OutputFormat.Failure) {
+                // Falco replaces the deprecated `%container.info` by "" before compiling the output (and warns);
+                // `append_output` text follows the rule's own, after one blank.
+                var text = rule.output.replacingOccurrences(of: "%container.info", with: "")
+                var extra: [(key: String, format: String)] = []
+                for a in appendOutput where a.matches(source: rule.source, rule: rule.name, tags: rule.tags) {
+                    if !a.extraOutput.isEmpty { text += " " + a.extraOutput }
+                    extra += a.extraFields
+                }
+                output = try OutputFormat(text, compiler: &trial)
+                for (key, format) in extra {
+                    output.extraFields.append((key, try OutputFormat(format, compiler: &trial)))
+                }
             } catch let e {
                 if e.unknownField && rule.skipIfUnknownFilter {
                     warn(.unknownFilter, e.message, rule.outputLocation)

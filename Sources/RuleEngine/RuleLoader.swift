@@ -20,6 +20,8 @@ public struct RuleLoader: Sendable {
     public var matchMode: Ruleset.MatchMode = .all
     public var registry: FieldRegistry = .standard
     public var eventTypes: EventTypeTable = .standard
+    /// falco.yaml's `append_output`, applied to every rule as it is compiled.
+    public var appendOutput: [OutputAppend] = []
 
     public init(priorityThreshold: Priority = .debug, matchMode: Ruleset.MatchMode = .all) {
         self.priorityThreshold = priorityThreshold
@@ -68,7 +70,8 @@ public struct RuleLoader: Sendable {
         var collector = RuleCollector()
         var diagnostics: [LoadDiagnostic] = []
         var output: RuleCompiler.Output?
-        let compiler = RuleCompiler(registry: registry, eventTypes: eventTypes, priorityThreshold: priorityThreshold)
+        var compiler = RuleCompiler(registry: registry, eventTypes: eventTypes, priorityThreshold: priorityThreshold)
+        compiler.appendOutput = appendOutput
         for source in sources {
             var reader = RulesReader(file: source.name)
             var candidate = collector

@@ -59,7 +59,7 @@ public enum ConfigurationLoader {
             return d
         }
 
-        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "control", "state_dir", "self_seccomp", "drop_capabilities", "hostname", "baselines", "containers"], section: "")
+        warnUnknown(top, known: ["source", "audit", "rules", "output", "outputs", "metrics", "control", "state_dir", "self_seccomp", "drop_capabilities", "hostname", "baselines", "containers", "append_output"], section: "")
         if let o = top["outputs"] {
             do {
                 let text = try Yams.serialize(node: o)
@@ -179,6 +179,7 @@ public enum ConfigurationLoader {
         if let v = top["self_seccomp"] { config.selfSeccomp = try bool(v, "self_seccomp") }
         if let v = top["drop_capabilities"] { config.dropCapabilities = try bool(v, "drop_capabilities") }
         if let v = top["hostname"] { config.hostname = try string(v, "hostname") }
+        if let v = top["append_output"] { config.appendOutput = try parseAppendOutput(v, file: file, warnings: &warnings) }
         return (config, warnings)
     }
 

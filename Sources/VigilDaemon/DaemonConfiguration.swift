@@ -1,4 +1,5 @@
 import Alerts
+import RuleEngine
 
 /// Everything `vigil run` can be told, with a default compiled in for every key, so that an empty or missing
 /// /etc/vigil/vigil.yaml is a working configuration.
@@ -136,6 +137,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Keep only the capabilities the running loop needs (SelfCapabilities) after start-up.
     public var dropCapabilities = true
     public var hostname: String? = nil
+    /// Text and JSON fields appended to rule outputs (falco.yaml's `append_output`); Falco's default names the
+    /// container of every syscall alert.
+    public var appendOutput: [OutputAppend] = [.suggested]
 
     public init() {}
 

@@ -24,9 +24,11 @@ public final class RuleMatcher {
     }
 
     public convenience init(
-        paths: [String], hostname: String? = nil, minimumPriority: Priority = .debug, matchMode: Ruleset.MatchMode = .all
+        paths: [String], hostname: String? = nil, minimumPriority: Priority = .debug, matchMode: Ruleset.MatchMode = .all,
+        appendOutput: [OutputAppend] = []
     ) throws {
-        let loader = RuleLoader(priorityThreshold: minimumPriority, matchMode: matchMode)
+        var loader = RuleLoader(priorityThreshold: minimumPriority, matchMode: matchMode)
+        loader.appendOutput = appendOutput
         self.init(ruleset: try loader.load(paths: paths), hostname: hostname)
     }
 

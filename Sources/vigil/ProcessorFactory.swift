@@ -41,7 +41,8 @@ struct ProcessorFactory {
         }
         let matcher = try RuleMatcher(
             paths: configuration.rules.paths, hostname: configuration.hostname, minimumPriority: priority,
-            matchMode: Ruleset.MatchMode(rawValue: configuration.rules.matchMode) ?? .all)
+            matchMode: Ruleset.MatchMode(rawValue: configuration.rules.matchMode) ?? .all,
+            appendOutput: configuration.appendOutput)
         var ruleset = matcher.ruleset
         for name in configuration.rules.disabled { ruleset.setEnabled(false, ruleNamePattern: name) }
         let active = configuration.rules.disabled.isEmpty ? matcher : RuleMatcher(ruleset: ruleset, hostname: configuration.hostname)
