@@ -39,6 +39,21 @@ struct CredentialAccessTests {
                   script: "chown nobody /etc/shadow", process: "chown", object: "/etc/shadow", style: .crio),
     ]
 
+    /// Secrets of the container's entrypoint, and the node's cloud credentials: the container has no route off its
+    /// loopback, so the metadata connect fails at once (ENETUNREACH) — the attempt is what the rule reports.
+    static let secretsOfTheNode: [Behaviour] = [
+        Behaviour(rule: "Process environment read", what: "cat /proc/1/environ", script: "cat /proc/1/environ >/dev/null",
+                  process: "cat", object: "/proc/1/environ", style: .containerd),
+        Behaviour(rule: "Cloud metadata service contacted from container", what: "wget http://169.254.169.254/latest/meta-data/",
+                  script: "wget -q -T 1 -O /dev/null http://169.254.169.254/latest/meta-data/iam/security-credentials/; true",
+                  process: "wget", object: "169.254.169.254:80", style: .docker),
+    ]
+
+    @Test(arguments: secretsOfTheNode)
+    func secretsOfTheNodeRules(_ b: Behaviour) throws {
+        try expectAlert(b)
+    }
+
     @Test(arguments: accountTampering)
     func accountTamperingRules(_ b: Behaviour) throws {
         try expectAlert(b)

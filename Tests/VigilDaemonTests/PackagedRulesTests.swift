@@ -286,6 +286,24 @@ struct PackagedRulesTests {
         #expect(try Self.fired(other).isEmpty)
     }
 
+    /// Secrets in another process's environment; the cloud metadata service is a container-only rule (a replayed log
+    /// has no containers, so it must stay quiet here).
+    @Test func processEnvironmentReadFires() throws {
+        let environ = Self.event(serial: 110, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat",
+                                 exe: "/bin/busybox", paths: [("/proc/1/environ", "NORMAL", "0100400")])
+        #expect(try Self.fired(environ) == ["Process environment read"])
+        let own = Self.event(serial: 111, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat",
+                             exe: "/bin/busybox", paths: [("/proc/self/environ", "NORMAL", "0100400")])
+        #expect(try Self.fired(own).isEmpty)
+        let ps = Self.event(serial: 112, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "ps",
+                            exe: "/usr/bin/ps", paths: [("/proc/812/environ", "NORMAL", "0100400")])
+        #expect(try Self.fired(ps).isEmpty)
+        // connect(3, {AF_INET, 80, 169.254.169.254}) = -ENETUNREACH, from the host
+        let metadata = Self.event(serial: 113, syscall: 42, exit: -101, a: ["3", "7ffd1000", "10", "0"], comm: "curl",
+                                  exe: "/usr/bin/curl", sockaddr: "02000050A9FEA9FE0000000000000000")
+        #expect(try Self.fired(metadata).isEmpty)
+    }
+
     /// Persistence files and setuid bits (found missing by a red-team run in lab containers).
     @Test func persistenceFilesAndSetuidBitsFire() throws {
         // openat(AT_FDCWD, "/etc/ld.so.preload", O_WRONLY|O_CREAT|O_TRUNC)
