@@ -91,7 +91,7 @@ struct CredentialAccessTests {
 
     @Test(arguments: stockOpenRead)
     func stockOpenReadRules(_ b: Behaviour) throws {
-        try expectAlert(b, wait: 3)
+        try expectAlert(b)
     }
 
     /// `docker exec CTR cat /etc/shadow`: the process that runc execs directly is short-lived; when the daemon
@@ -101,6 +101,6 @@ struct CredentialAccessTests {
     @Test func directExecIsAttributedToItsContainer() throws {
         let b = Behaviour(rule: "Sensitive credential file read", what: "runc exec CTR cat /etc/shadow (no shell)",
                           command: ["cat", "/etc/shadow"], process: "cat", style: .docker)
-        try expectAlert(b, wait: 3)
+        try expectAlert(b)
     }
 }

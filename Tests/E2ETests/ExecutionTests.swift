@@ -81,7 +81,7 @@ struct ExecutionTests {
     @Test func dropAndExecuteLongLived() throws {
         let b = Behaviour(rule: "Drop and execute new binary in container", what: "copy busybox to /tmp/dropped (upper layer), run it 2 s",
                           script: "cp /bin/busybox /tmp/dropped && (exec -a sleep /tmp/dropped 2)", process: "dropped")
-        try expectAlert(b, wait: 3)
+        try expectAlert(b)
     }
 
     /// A dropped binary that exits at once: it is usually gone when the daemon handles its exec, so its own
@@ -90,6 +90,6 @@ struct ExecutionTests {
     @Test func dropAndExecuteShortLived() throws {
         let b = Behaviour(rule: "Drop and execute new binary in container", what: "copy labtool to /tmp/dropped, run it (exits at once)",
                           script: "cp /usr/local/bin/labtool /tmp/dropped && /tmp/dropped hello", process: "dropped")
-        try expectAlert(b, wait: 3)
+        try expectAlert(b)
     }
 }

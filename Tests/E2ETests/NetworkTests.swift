@@ -52,8 +52,7 @@ struct NetworkTests {
         }
         try expectAlert(
             Behaviour(rule: "Redirect STDOUT/STDIN to Network Connection in Container", what: "e2etool redirect 127.0.0.1 4444",
-                      script: Self.listener(4444) + "\n/e2e/e2etool redirect 127.0.0.1 4444", process: "e2etool"),
-            wait: 3)
+                      script: Self.listener(4444) + "\n/e2e/e2etool redirect 127.0.0.1 4444", process: "e2etool"))
     }
 
     /// Class B: a client named ssh connects to port 8080 of a public-looking address (198.51.100.7, added to the
