@@ -44,6 +44,10 @@ struct CredentialAccessTests {
     static let secretsOfTheNode: [Behaviour] = [
         Behaviour(rule: "Process environment read", what: "cat /proc/1/environ", script: "cat /proc/1/environ >/dev/null",
                   process: "cat", object: "/proc/1/environ", style: .containerd),
+        // Root in the container may read its PID 1's memory (same uid, dumpable): the open succeeds, the read of
+        // offset 0 fails (not mapped); the open is what the rule reports.
+        Behaviour(rule: "Process memory read", what: "dd if=/proc/1/mem", script: "dd if=/proc/1/mem of=/dev/null bs=1 count=1 2>/dev/null; true",
+                  process: "dd", object: "/proc/1/mem", style: .crio),
         // (busybox's static wget crashes in the lab image before it connects; nc makes the same connect.)
         Behaviour(rule: "Cloud metadata service contacted from container", what: "nc 169.254.169.254 80 (the metadata service)",
                   script: "printf 'GET /latest/meta-data/iam/security-credentials/ HTTP/1.0\\r\\n\\r\\n' | nc -w 1 169.254.169.254 80; true",

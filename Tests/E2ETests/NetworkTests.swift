@@ -25,6 +25,10 @@ struct NetworkTests {
                   script: listener(4444) + "\nrm -f /tmp/f; mkfifo /tmp/f\n(cat /tmp/f | sh -i 2>&1 | nc 127.0.0.1 4444 > /tmp/f) &\n"
                       + "sleep 0.5\nkill $! 2>/dev/null; true",
                   process: "sh", style: .docker),
+        // The image has no nmap: busybox copied under that name is exec'd (the rule looks at the exec).
+        Behaviour(rule: "Network scanner or sniffer in container", what: "nmap -sT 127.0.0.1 (busybox as nmap)",
+                  script: "nmap -sT 127.0.0.1; true", process: "nmap", style: .podman,
+                  prepare: "mkdir -p /usr/local/bin && cp /bin/busybox /usr/local/bin/nmap"),
         Behaviour(rule: "Outbound connection to mining pool port", what: "nc 127.0.0.1 3333 (stratum port, loopback listener)",
                   script: listener(3333) + "\nnc -w 1 127.0.0.1 3333 </dev/null; true", process: "nc",
                   object: "127.0.0.1:3333", style: .podman),

@@ -286,9 +286,9 @@ struct PackagedRulesTests {
         #expect(try Self.fired(other).isEmpty)
     }
 
-    /// Secrets in another process's environment; the cloud metadata service is a container-only rule (a replayed log
-    /// has no containers, so it must stay quiet here).
-    @Test func processEnvironmentReadFires() throws {
+    /// Secrets in another process's environment or memory; the cloud metadata service is a container-only rule (a
+    /// replayed log has no containers, so it must stay quiet here).
+    @Test func processEnvironmentAndMemoryReadsFire() throws {
         let environ = Self.event(serial: 110, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "cat",
                                  exe: "/bin/busybox", paths: [("/proc/1/environ", "NORMAL", "0100400")])
         #expect(try Self.fired(environ) == ["Process environment read"])
@@ -298,6 +298,16 @@ struct PackagedRulesTests {
         let ps = Self.event(serial: 112, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "ps",
                             exe: "/usr/bin/ps", paths: [("/proc/812/environ", "NORMAL", "0100400")])
         #expect(try Self.fired(ps).isEmpty)
+        // open("/proc/812/mem", O_RDONLY) = -EACCES: the attempt is reported
+        let mem = Self.event(serial: 114, syscall: 257, exit: -13, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "dd",
+                             exe: "/bin/busybox", paths: [("/proc/812/mem", "NORMAL", "0100600")])
+        #expect(try Self.fired(mem) == ["Process memory read"])
+        let selfMem = Self.event(serial: 115, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "java",
+                                 exe: "/usr/bin/java", paths: [("/proc/self/mem", "NORMAL", "0100600")])
+        #expect(try Self.fired(selfMem).isEmpty)
+        let gdb = Self.event(serial: 116, syscall: 257, exit: 3, a: ["ffffff9c", "7ffd1000", "0", "0"], comm: "gdb",
+                             exe: "/usr/bin/gdb", paths: [("/proc/812/mem", "NORMAL", "0100600")])
+        #expect(try Self.fired(gdb).isEmpty)
         // connect(3, {AF_INET, 80, 169.254.169.254}) = -ENETUNREACH, from the host
         let metadata = Self.event(serial: 113, syscall: 42, exit: -101, a: ["3", "7ffd1000", "10", "0"], comm: "curl",
                                   exe: "/usr/bin/curl", sockaddr: "02000050A9FEA9FE0000000000000000")
