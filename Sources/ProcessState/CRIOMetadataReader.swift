@@ -27,6 +27,9 @@ public struct CRIOMetadataReader: Sendable {
             }
             m.privileged = spec.isPrivileged
             m.mounts = spec.mounts.map(ContainerMount.fromOCI)
+            m.startNanos =
+                a["io.kubernetes.cri-o.Created"].flatMap(RFC3339.nanoseconds)
+                ?? SystemFile.modificationNanos("\(root)/overlay-containers/\(fullID)/userdata/pidfile")
             return m
         }
         return nil

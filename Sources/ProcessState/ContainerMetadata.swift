@@ -16,6 +16,9 @@ public struct ContainerMetadata: Sendable, Equatable {
     public var podNamespace: String?
     public var podUID: String?
     public var sandboxID: String?
+    /// When the container started, nanoseconds since the epoch (`container.start_ts`): docker's `State.StartedAt`,
+    /// CRI-O's `Created` annotation, else the mtime of the pid file the runtime writes as the container's init starts.
+    public var startNanos: Int64?
 
     public init(runtime: ContainerIdentity.Runtime) { self.runtime = runtime }
 }

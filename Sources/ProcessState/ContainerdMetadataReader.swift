@@ -21,6 +21,7 @@ public struct ContainerdMetadataReader: Sendable {
             m.sandboxID = a["io.kubernetes.cri.sandbox-id"]
             m.privileged = spec.isPrivileged
             m.mounts = spec.mounts.map(ContainerMount.fromOCI)
+            m.startNanos = SystemFile.modificationNanos("\(tasks)/\(namespace)/\(fullID)/init.pid")
             return m
         }
         return nil

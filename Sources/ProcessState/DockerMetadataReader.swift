@@ -30,12 +30,18 @@ public struct DockerMetadataReader: Sendable {
                 case propagation = "Propagation"
             }
         }
+        struct State: Decodable {
+            var startedAt: String?
+            enum CodingKeys: String, CodingKey { case startedAt = "StartedAt" }
+        }
         var id: String?
         var name: String?
         var image: String?
         var config: Config?
         var mountPoints: [String: MountPoint]?
+        var state: State?
         enum CodingKeys: String, CodingKey {
+            case state = "State"
             case id = "ID"
             case name = "Name"
             case image = "Image"
@@ -59,6 +65,8 @@ public struct DockerMetadataReader: Sendable {
         m.imageID = config.image
         m.labels = config.config.map { $0.labels ?? [:] }
         m.privileged = JSONFile.decode(HostConfig.self, at: dir + "/hostconfig.json")?.privileged
+        // "0001-01-01T00:00:00Z" before the first start: no time.
+        m.startNanos = config.state?.startedAt.flatMap(RFC3339.nanoseconds)
         if let points = config.mountPoints {
             m.mounts = points.sorted { $0.key < $1.key }.map { key, p in
                 ContainerMount(

@@ -166,6 +166,7 @@ public struct ContainerView: Sendable {
     public var podNamespace: String? { metadata?.podNamespace }
     public var podUID: String? { metadata?.podUID ?? identity.podUID }
     public var sandboxID: String? { metadata?.sandboxID }
+    public var startNanos: Int64? { metadata?.startNanos }
 }
 
 /// One PATH item of the event, with its name made absolute.

@@ -40,6 +40,7 @@ public struct PodmanMetadataReader: Sendable {
         }
         m.privileged = spec?.isPrivileged
         m.mounts = spec?.mounts.map(ContainerMount.fromOCI)
+        m.startNanos = SystemFile.modificationNanos("\(dir)/\(fullID)/userdata/pidfile")
         return m
     }
 }

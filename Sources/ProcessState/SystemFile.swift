@@ -33,6 +33,14 @@ enum SystemFile {
         return out
     }
 
+    /// When a file was last written, nanoseconds since the epoch: the runtimes write a container's pid file as its
+    /// init starts, so its mtime is the container's start.
+    static func modificationNanos(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
     /// The target of a symbolic link (also the magic links of /proc/PID/{exe,cwd,root,fd/N}).
     static func readLink(_ path: String) -> [UInt8]? {
         var buf = [CChar](repeating: 0, count: 4097)

@@ -15,7 +15,7 @@ public enum AuditField: Sendable {
     case fdIsServer, fdNum, fdDev, fdDevMajor, fdDevMinor
     case fsPathName, fsPathNameRaw, fsPathSource, fsPathSourceRaw, fsPathTarget, fsPathTargetRaw
     case containerID, containerFullID, containerName, containerImage, containerImageRepository, containerImageTag
-    case containerImageDigest, containerImageID, containerType, containerPrivileged, containerLabel
+    case containerImageDigest, containerImageID, containerType, containerStartTs, containerDuration, containerPrivileged, containerLabel
     case containerMounts, containerMount, containerMountSource, containerMountDest, containerMountMode
     case containerMountReadWrite, containerMountPropagation
     case k8sPodName, k8sNamespace, k8sPodUID, k8sPodSandboxID, k8sPodFullSandboxID
@@ -51,7 +51,8 @@ public enum AuditField: Sendable {
         "container.id": .containerID, "container.full_id": .containerFullID, "container.name": .containerName,
         "container.image": .containerImage, "container.image.repository": .containerImageRepository,
         "container.image.tag": .containerImageTag, "container.image.digest": .containerImageDigest,
-        "container.image.id": .containerImageID,
+        "container.image.id": .containerImageID, "container.start_ts": .containerStartTs,
+        "container.duration": .containerDuration,
         "container.type": .containerType, "container.privileged": .containerPrivileged,
         "container.label": .containerLabel, "container.mounts": .containerMounts, "container.mount": .containerMount,
         "container.mount.source": .containerMountSource, "container.mount.dest": .containerMountDest,

@@ -194,6 +194,10 @@ public struct AuditFieldSource: FieldSource {
             let hex = id.hasPrefix("sha256:") ? id.dropFirst(7) : id[...]
             return .string(Array(hex.prefix(12).utf8))
         case .containerType: return container.map { .string(Array($0.type.utf8)) }
+        case .containerStartTs: return container?.startNanos.map { .unsigned(UInt64(max(0, $0))) }
+        case .containerDuration:
+            // Stream time against the runtime's clock: a start "after" the event (clock skew) is 0, not negative.
+            return container?.startNanos.map { .unsigned(UInt64(max(0, nanos - $0))) }
         case .containerPrivileged: return container?.privileged.map { .bool($0) }
         case .containerLabel:
             guard let labels = container?.labels, case .key(let k) = argument else { return nil }

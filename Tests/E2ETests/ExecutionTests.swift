@@ -81,7 +81,12 @@ struct ExecutionTests {
     @Test func dropAndExecuteLongLived() throws {
         let b = Behaviour(rule: "Drop and execute new binary in container", what: "copy busybox to /tmp/dropped (upper layer), run it 2 s",
                           script: "cp /bin/busybox /tmp/dropped && (exec -a sleep /tmp/dropped 2)", process: "dropped")
-        try expectAlert(b)
+        let o = try expectAlert(b)
+        // The stock output names the container's start (docker's State.StartedAt, as the lab writes it), and the
+        // default append_output its id and name.
+        let output = try #require(o.alert?.output)
+        #expect(!output.contains("container_start_ts=<NA>"), "\(output)")
+        #expect(output.hasSuffix(" container_id=\(o.container.shortId) container_name=\(o.container.name)"), "\(output)")
     }
 
     /// A dropped binary that exits at once: it is usually gone when the daemon handles its exec, so its own

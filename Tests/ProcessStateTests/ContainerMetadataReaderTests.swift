@@ -33,6 +33,19 @@ struct ContainerMetadataReaderTests {
         #expect(v.id == "7c1f0e2f3b7a")
         #expect(v.imageRepository == "nginx")
         #expect(v.imageTag == "1.25")
+        #expect(m.startNanos == 1_795_600_801_123_456_789)  // State.StartedAt 2026-11-25T10:00:01.123456789Z
+    }
+
+    @Test func rfc3339TimesOfTheRuntimes() {
+        #expect(RFC3339.nanoseconds("2026-11-25T10:00:01.123456789Z") == 1_795_600_801_123_456_789)
+        #expect(RFC3339.nanoseconds("2026-11-25T11:00:01.5+01:00") == 1_795_600_801_500_000_000)
+        #expect(RFC3339.nanoseconds("2026-11-25T10:00:01Z") == 1_795_600_801_000_000_000)
+        // docker's zero time before a first start, and what is not a time at all
+        #expect(RFC3339.nanoseconds("0001-01-01T00:00:00Z") == nil)
+        for bad in ["", "2026-11-25", "2026-11-25T10:00:01", "2026-13-25T10:00:01Z", "2026-11-25T10:00:01.Z",
+                    "2026-11-25T10:00:01Zjunk", "2026-11-25T10:00:01+0100"] {
+            #expect(RFC3339.nanoseconds(bad) == nil, "\(bad)")
+        }
     }
 
     @Test func dockerReaderMissesCleanly() throws {
@@ -126,6 +139,12 @@ struct ContainerMetadataReaderTests {
         #expect(m.podUID == "294eaca5-9f80-4a1d-a129-1b096c6c2340")
         #expect(m.privileged == false)
         #expect(m.labels == nil)
+        #expect(m.startNanos == nil)  // no init.pid: the task has not started
+        try dir.write("io.containerd.runtime.v2.task/k8s.io/\(Self.id)/init.pid", "4242")
+        var st = stat()
+        #expect(stat(dir.path + "/io.containerd.runtime.v2.task/k8s.io/\(Self.id)/init.pid", &st) == 0)
+        let started = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        #expect(ContainerdMetadataReader(stateRoot: dir.path).read(fullID: Self.id)?.startNanos == started)
     }
 
     @Test func crioReaderReadsItsAnnotationsAndLabels() throws {

@@ -112,7 +112,7 @@ import VigilDaemon
     /// and the fields §7.2 of the reference marks as fed by audit are extracted.
     @Test func extractionTableAndRegistryAgree() throws {
         for name in ["fs.path.name", "fs.path.nameraw", "fs.path.source", "fs.path.sourceraw", "fs.path.target",
-                     "fs.path.targetraw", "fd.dev", "fd.ino", "fd.nameraw", "evt.time.s", "evt.datetime.s",
+                     "fs.path.targetraw", "fd.dev", "fd.ino", "container.start_ts", "container.duration", "fd.nameraw", "evt.time.s", "evt.datetime.s",
                      "proc.exeline", "user.homedir", "user.shell", "container.image.id", "k8s.pod.sandbox_id"] {
             #expect(AuditField.isExtracted(name), "\(name)")
         }
