@@ -1,11 +1,14 @@
 import AuditStream
+import Foundation
 import ProcessState
 import RuleEngine
 import Testing
 import VigilDaemon
+import VigilTestSupport
 
-/// `fs.path.*` and the other fields read from an event's own records, on audit lines as the kernel writes them.
-@Suite struct FilesystemPathFieldTests {
+/// `fs.path.*` and the other fields read from an event's own records, on audit lines as the kernel writes them, and
+/// what `vigil rules fields` says of them.
+@Suite struct AuditFieldTests {
     /// Decodes and enriches (replay: no /proc) each event of `lines`, and reads `fields` from the last one.
     static func fields(_ lines: [String], _ fields: [String]) throws -> [String: String] {
         let matcher = try RuleMatcher(paths: [PackagedRulesTests.rulesDir + "/vigil_rules.yaml"], hostname: "test")
@@ -122,5 +125,20 @@ import VigilDaemon
         for def in FieldRegistry.standard.definitions where def.availability == .never {
             #expect(!AuditField.isExtracted(def.name), "\(def.name) is marked never but extracted")
         }
+    }
+
+    /// `vigil rules fields` says which registered fields Vigil extracts: an operator reading it knows which rules
+    /// cannot fire here.
+    @Test func rulesFieldsTellsWhatIsExtracted() throws {
+        let run = try BaselineCommandTests.vigil(["rules", "fields", "--json"])
+        #expect(run.status == 0, "\(run.err)")
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: fields.compactMap { f in (f["name"] as? String).map { ($0, f) } })
+        #expect(byName["fs.path.name"]?["extracted"] as? Bool == true)
+        #expect(byName["proc.vpid"]?["extracted"] as? Bool == false)
+        #expect(byName["evt.cpu"]?["availability"] as? String == "never")
+        let text = try BaselineCommandTests.vigil(["rules", "fields"]).out
+        let vpid = try #require(text.split(separator: "\n").first { $0.hasPrefix("proc.vpid ") })
+        #expect(vpid.contains(" not-extracted "))
     }
 }
