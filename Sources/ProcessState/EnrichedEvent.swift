@@ -62,6 +62,8 @@ public struct ProcessSummary: Sendable {
     public var argv: [Bytes]?
     /// `proc.exepath`: the executable's resolved path.
     public var exePath: Bytes?
+    /// `proc.vpid` of the ancestor (`proc.pvpid` of its child), when /proc was read while it lived.
+    public var vpid: Int64? = nil
 
     /// `proc.exe`: argv[0].
     public var exe: Bytes? { argv?.first }
@@ -92,6 +94,9 @@ public struct ProcessView: Sendable {
     public var tty: UInt32?
     /// Process start (clone time when the fork was seen; /proc starttime live; else the first exec seen), epoch ms.
     public var startMillis: Int64?
+    /// `proc.vpid`: the pid the process has in its own pid namespace (1 for a container's init); read from /proc
+    /// `NSpid` while it lives, missing otherwise.
+    public var vpid: Int64?
     /// `proc.duration` in nanoseconds (millisecond precision).
     public var durationNanos: Int64?
     /// audit session id (`ses`), not the POSIX session.

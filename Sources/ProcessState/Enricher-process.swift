@@ -133,6 +133,8 @@ extension Enricher {
         r.exePath = proc.exe(pid).map { Bytes($0) }
         r.cwd = proc.cwd(pid).map { Bytes($0) }
         if let cg = proc.cgroup(pid), let c = CgroupParser.container(inCgroupFile: cg) { r.container = c }
+        // A parent met only through /proc (no event of its own yet) still answers its child's proc.pvpid.
+        r.vpid = proc.status(pid)?.nsPids.last
         return r
     }
 
@@ -144,6 +146,8 @@ extension Enricher {
         if let s = proc.status(r.pid) {
             r.capEffective = s.capEffective
             r.capPermitted = s.capPermitted
+            // A pid does not change namespace; a kernel without NSpid (before 4.1) leaves it missing.
+            if let own = s.nsPids.last { r.vpid = own }
         }
         if let db = accounts?.database(rootPath: proc.rootPath(r.pid), now: now) { r.accounts = db }
         learnRootDevice(from: r)
@@ -309,6 +313,7 @@ extension Enricher {
         pv.ttyName = p.tty
         pv.tty = p.tty == nil && d.syscall == nil ? nil : TTYDevice.number(name: p.tty)
         pv.startMillis = r?.startMillis
+        pv.vpid = r?.vpid
         pv.durationNanos = r?.startMillis.map { start in
             // Stamps are attacker-shaped text: a forged one far in the past or future must saturate, not trap.
             let (elapsed, overflow) = now.subtractingReportingOverflow(start)

@@ -89,6 +89,8 @@ public struct ProcFS: Sendable {
         var capPermitted: UInt64?
         var uids: [Int64] = []
         var gids: [Int64] = []
+        /// `NSpid`: the pid in each pid namespace from the host's down; the last is the process's own view.
+        var nsPids: [Int64] = []
     }
 
     func status(_ pid: Int64) -> Status? {
@@ -103,6 +105,7 @@ public struct ProcFS: Sendable {
             case "CapPrm": s.capPermitted = Number.hex(value)
             case "Uid": s.uids = value.split { $0 == 9 || $0 == 32 }.compactMap { Number.decimal($0) }
             case "Gid": s.gids = value.split { $0 == 9 || $0 == 32 }.compactMap { Number.decimal($0) }
+            case "NSpid": s.nsPids = value.split { $0 == 9 || $0 == 32 }.compactMap { Number.decimal($0) }
             default: break
             }
         }

@@ -20,6 +20,8 @@ final class ProcessRecord {
     var startMillis: Int64?
     /// /proc starttime (clock ticks since boot): identifies the process across pid reuse (live only).
     var startTicks: UInt64?
+    /// The pid inside the process's own pid namespace (`proc.vpid`), from /proc `NSpid`; nil until read.
+    var vpid: Int64?
     var container: ContainerIdentity?
     var accounts: AccountDatabase?
     var capEffective: UInt64?
@@ -87,7 +89,7 @@ final class ProcessRecord {
         return chain[0]
     }
 
-    func summary() -> ProcessSummary { ProcessSummary(pid: pid, name: comm, argv: argv, exePath: exePath) }
+    func summary() -> ProcessSummary { ProcessSummary(pid: pid, name: comm, argv: argv, exePath: exePath, vpid: vpid) }
 }
 
 /// Counts ProcessRecord instances alive (in the table or kept as someone's ancestor): the memory bound, measured.

@@ -8,6 +8,7 @@ public enum AuditField: Sendable {
     case procPid, procPpid, procName, procExe, procExePath, procArgs, procCmdline, procCmdNArgs, procCwd, procTty
     case procDuration, procPname, procPexe, procPexePath, procPcmdline, procAname, procAexe, procAexePath
     case procAcmdline, procApid, procIsExeFromMemfd, procIsExeUpperLayer, procEnv, procExeline, procCmdLenArgs
+    case procVpid, procPvpid, threadVtid
     case threadTid, threadCapEffective, threadCapPermitted
     case userUid, userLoginUid, userName, userLoginName, userHomedir, userShell, groupGid, groupName
     case fdName, fdNameRaw, fdDirectory, fdFilename, fdTypeChar, fdType, fdIno, fdSip, fdRip, fdIp, fdSport, fdRport
@@ -35,7 +36,8 @@ public enum AuditField: Sendable {
         "proc.pcmdline": .procPcmdline, "proc.aname": .procAname, "proc.aexe": .procAexe,
         "proc.aexepath": .procAexePath, "proc.acmdline": .procAcmdline, "proc.apid": .procApid,
         "proc.is_exe_from_memfd": .procIsExeFromMemfd, "proc.is_exe_upper_layer": .procIsExeUpperLayer,
-        "proc.env": .procEnv, "proc.exeline": .procExeline, "proc.cmdlenargs": .procCmdLenArgs, "thread.tid": .threadTid, "thread.cap_effective": .threadCapEffective,
+        "proc.env": .procEnv, "proc.exeline": .procExeline, "proc.cmdlenargs": .procCmdLenArgs,
+        "proc.vpid": .procVpid, "proc.pvpid": .procPvpid, "thread.vtid": .threadVtid, "thread.tid": .threadTid, "thread.cap_effective": .threadCapEffective,
         "thread.cap_permitted": .threadCapPermitted, "user.uid": .userUid, "user.loginuid": .userLoginUid,
         "user.name": .userName, "user.loginname": .userLoginName, "user.homedir": .userHomedir,
         "user.shell": .userShell, "group.gid": .groupGid, "group.name": .groupName,

@@ -114,6 +114,9 @@ public struct AuditFieldSource: FieldSource {
             let args = argv.dropFirst()
             return .unsigned(UInt64(args.reduce(0) { $0 + $1.count } + max(0, args.count - 1)))
         case .threadTid: return p.pid.map { .signed($0) }
+        // Audit's pid is the thread group's; so is the namespace view Vigil reads.
+        case .procVpid, .threadVtid: return enriched?.process.vpid.map { .signed($0) }
+        case .procPvpid: return ancestor(1)?.vpid.map { .signed($0) }
         case .threadCapEffective: return enriched?.process.capEffectiveText.map { .string(Array($0.utf8)) }
         case .threadCapPermitted: return enriched?.process.capPermittedText.map { .string(Array($0.utf8)) }
         case .userUid:

@@ -87,6 +87,12 @@ struct ExecutionTests {
         let output = try #require(o.alert?.output)
         #expect(!output.contains("container_start_ts=<NA>"), "\(output)")
         #expect(output.hasSuffix(" container_id=\(o.container.shortId) container_name=\(o.container.name)"), "\(output)")
+        // append_output's extra_fields (the suite's config): the pid in the container's own namespace, JSON only.
+        let fields = try #require(o.alert?.fields)
+        let vpid = try #require(fields["proc.vpid"].flatMap { Int($0) }, "\(fields)")
+        let pid = try #require(fields["proc.pid"].flatMap { Int($0) })
+        #expect(vpid > 1 && vpid != pid)
+        #expect(!output.contains("proc.vpid"))
     }
 
     /// A dropped binary that exits at once: it is usually gone when the daemon handles its exec, so its own

@@ -244,6 +244,11 @@ final class LiveVigil: @unchecked Sendable {
             metrics:
               listen: ""
             state_dir: \(dir.path("state"))
+            # Falco's default, plus a JSON-only field (checked by ExecutionTests.dropAndExecuteLongLived).
+            append_output:
+              - suggested_output: true
+              - match: {source: syscall}
+                extra_fields: [proc.vpid]
             # The lab keeps each runtime's metadata where that runtime would, under its own directory.
             containers:
               docker_root: \(E2E.labDir)/runtime/docker

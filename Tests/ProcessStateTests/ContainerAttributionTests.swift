@@ -91,6 +91,16 @@ struct ContainerAttributionTests {
         #expect(caps.contains("CAP_NET_RAW") && !caps.contains("CAP_SYS_ADMIN"))  // docker's default set
         #expect(open.process.isExeUpperLayer == false)
         #expect(open.process.startMillis != nil)
+        // proc.vpid/pvpid: the pids the container's own namespace gives cat and sh (its init is 1, so neither).
+        func ownPid(_ pid: Int64) -> Int64? {
+            let status = LiveProcess.read("/proc/\(pid)/status") ?? ""
+            let line = status.split(separator: "\n").first { $0.hasPrefix("NSpid:") }
+            return line?.split(whereSeparator: { $0 == "\t" || $0 == " " }).last.flatMap { Int64($0) }
+        }
+        let catVpid = try #require(ownPid(cat))
+        #expect(catVpid != cat && catVpid > 1)
+        #expect(open.process.vpid == catVpid)
+        #expect(open.ancestors.first?.vpid == ownPid(sh))
 
         let ghostEvent = out[2]
         #expect(ghostEvent.container?.fullID == id)
@@ -245,6 +255,12 @@ struct LiveHostTests {
         #expect(ev.process.argv?.map(\.text) == ["/bin/sleep", "30"])
         #expect(ev.ancestors.first?.pid == Int64(getpid()))
         #expect(ev.container?.isHost == true && ev.container?.id == "host" && ev.container?.name == "host")
+        // In the pid namespace this runner sees (its own NSpid has one entry when that is the initial one), the
+        // namespace's pid is the pid itself.
+        let nsPids = (LiveProcess.read("/proc/\(pid)/status") ?? "").split(separator: "\n").first { $0.hasPrefix("NSpid:") }?
+            .split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { Int64($0) }
+        #expect(ev.process.vpid == nsPids?.last)
+        #expect(ev.process.vpid != nil)
         let me = try #require(getpwuid(geteuid()))
         #expect(ev.user.name == String(cString: me.pointee.pw_name))
         #expect(ev.user.homedir == String(cString: me.pointee.pw_dir))

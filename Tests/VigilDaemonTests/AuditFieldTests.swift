@@ -115,7 +115,7 @@ import VigilTestSupport
     /// and the fields §7.2 of the reference marks as fed by audit are extracted.
     @Test func extractionTableAndRegistryAgree() throws {
         for name in ["fs.path.name", "fs.path.nameraw", "fs.path.source", "fs.path.sourceraw", "fs.path.target",
-                     "fs.path.targetraw", "fd.dev", "fd.ino", "container.start_ts", "container.duration", "fd.nameraw", "evt.time.s", "evt.datetime.s",
+                     "fs.path.targetraw", "fd.dev", "fd.ino", "container.start_ts", "container.duration", "proc.vpid", "proc.pvpid", "thread.vtid", "fd.nameraw", "evt.time.s", "evt.datetime.s",
                      "proc.exeline", "user.homedir", "user.shell", "container.image.id", "k8s.pod.sandbox_id"] {
             #expect(AuditField.isExtracted(name), "\(name)")
         }
@@ -135,10 +135,10 @@ import VigilTestSupport
         let fields = try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: fields.compactMap { f in (f["name"] as? String).map { ($0, f) } })
         #expect(byName["fs.path.name"]?["extracted"] as? Bool == true)
-        #expect(byName["proc.vpid"]?["extracted"] as? Bool == false)
+        #expect(byName["proc.sname"]?["extracted"] as? Bool == false)
         #expect(byName["evt.cpu"]?["availability"] as? String == "never")
         let text = try BaselineCommandTests.vigil(["rules", "fields"]).out
-        let vpid = try #require(text.split(separator: "\n").first { $0.hasPrefix("proc.vpid ") })
-        #expect(vpid.contains(" not-extracted "))
+        let sname = try #require(text.split(separator: "\n").first { $0.hasPrefix("proc.sname ") })
+        #expect(sname.contains(" not-extracted "))
     }
 }
