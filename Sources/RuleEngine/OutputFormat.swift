@@ -29,6 +29,18 @@ public struct OutputFormat: Sendable {
         var unknownField: Bool
     }
 
+    /// Why `format` would not compile as an output (Falco's words), or nil: lets a configuration that supplies
+    /// output text (`append_output`) report its own mistake at its own line, not at every rule it is appended to.
+    public static func problem(in format: String, registry: FieldRegistry = .standard) -> String? {
+        var compiler = ConditionCompiler(registry: registry, eventTypes: .standard, slots: FieldSlotTable())
+        do {
+            _ = try OutputFormat(format, compiler: &compiler)
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
     /// Compiles `format`; `compiler` resolves fields into the ruleset's slot table.
     init(_ format: String, compiler: inout ConditionCompiler) throws(Failure) {
         source = format

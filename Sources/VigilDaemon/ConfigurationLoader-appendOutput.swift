@@ -16,6 +16,13 @@ extension ConfigurationLoader {
                 guard let s = n.scalar?.string else { throw problem(file, n, "'append_output.\(name)' must be a string") }
                 return s
             }
+            /// Output text is checked here, where its line is known, rather than failing every rule it joins.
+            func format(_ n: Node, _ text: String, _ name: String) throws -> String {
+                if let why = OutputFormat.problem(in: text) {
+                    throw problem(file, n, "'append_output.\(name)': \(why)")
+                }
+                return text
+            }
             if let v = m["suggested_output"] {
                 guard let on = v.bool else { throw problem(file, v, "'append_output.suggested_output' must be true or false") }
                 if on { out.append(.suggested) }
@@ -34,14 +41,14 @@ extension ConfigurationLoader {
                     a.tags = try seq.map { try text($0, "match.tags") }
                 }
             }
-            if let v = m["extra_output"] { a.extraOutput = try text(v, "extra_output") }
+            if let v = m["extra_output"] { a.extraOutput = try format(v, try text(v, "extra_output"), "extra_output") }
             if let v = m["extra_fields"] {
                 guard let seq = v.sequence else { throw problem(file, v, "'append_output.extra_fields' must be a list") }
                 for f in seq {
                     if let name = f.scalar?.string {
-                        a.extraFields.append((name, "%" + name))
-                    } else if let fm = f.mapping, fm.count == 1, let (k, format) = fm.first, let key = k.string {
-                        a.extraFields.append((key, try text(format, "extra_fields.\(key)")))
+                        a.extraFields.append((name, try format(f, "%" + name, "extra_fields")))
+                    } else if let fm = f.mapping, fm.count == 1, let (k, v) = fm.first, let key = k.string {
+                        a.extraFields.append((key, try format(v, try text(v, "extra_fields.\(key)"), "extra_fields.\(key)")))
                     } else {
                         throw problem(file, f, "an 'append_output.extra_fields' item is a field name or one 'name: format'")
                     }

@@ -37,6 +37,8 @@ struct AppendOutputConfigurationTests {
         ("append_output: {suggested_output: true}\n", 1, "'append_output' must be a list"),
         ("append_output:\n  - extra_fields: [{a: 1, b: 2}]\n", 2, "an 'append_output.extra_fields' item is a field name or one 'name: format'"),
         ("append_output:\n  - match: [syscall]\n    extra_output: x\n", 2, "'append_output.match' must be a mapping"),
+        ("append_output:\n  - extra_output: \"ns=%k8s.nosuch\"\n", 2, "'append_output.extra_output': invalid formatting token k8s.nosuch"),
+        ("append_output:\n  - extra_fields:\n      - proc.pid\n      - proc.nosuch\n", 4, "'append_output.extra_fields': invalid formatting token proc.nosuch"),
     ])
     func mistakesAreLocated(_ yaml: String, _ line: Int, _ message: String) throws {
         do {
