@@ -23,7 +23,7 @@ public struct ContainerRuntimeRoots: Sendable {
 
 /// Container metadata from the runtimes' on-disk state, cached per container.
 ///
-/// A miss (state not written yet, or unreadable) is retried, not remembered: a runtime may write its state while the
+/// A miss (state not written yet, or unreadable) is not final: a runtime may write its state while the
 /// container's first processes already run (the lab does so after its init is up), and a container's first seconds
 /// are when an attack through its entrypoint shows. For `startupMillis` after a container's first miss, any event
 /// retries, at most every `quickRetryMillis`; later, after 250 ms of stream time, then twice as long each time up to
