@@ -67,15 +67,15 @@ public final class ContainerResolver {
     public func metadata(for identity: ContainerIdentity, now: Int64, exec: Bool = false) -> ContainerMetadata? {
         guard !identity.isHost else { return nil }
         let previous = cache[identity.fullID]
-        if let e = previous, e.metadata != nil || !isDue(e, now: now, exec: exec) {
+        if let e = previous, e.metadata != nil || !(backOffIsDue(e, now: now) || quickRetryIsDue(e, now: now, exec: exec)) {
             hits += 1
             return e.metadata
         }
         lookups += 1
         let m = read(identity)
         // Quick retries (start-up, execs) do not lengthen the back-off; the first miss and those the back-off made do.
-        let quick = previous.map { !isDue($0, now: now, exec: false, quick: false) } ?? false
-        let misses = m == nil ? (previous?.misses ?? 0) + (quick ? 0 : 1) : 0
+        let lengthens = previous.map { backOffIsDue($0, now: now) } ?? true
+        let misses = m == nil ? (previous?.misses ?? 0) + (lengthens ? 1 : 0) : 0
         let entry = Entry(
             metadata: m, fetchedMillis: now, misses: misses, firstMissMillis: previous?.firstMissMillis ?? now)
         if cache.updateValue(entry, forKey: identity.fullID) == nil {
@@ -92,14 +92,12 @@ public final class ContainerResolver {
         return m
     }
 
-    private func isDue(_ e: Entry, now: Int64, exec: Bool, quick: Bool = true) -> Bool {
-        let wait: Int64
-        if quick, exec || now - e.firstMissMillis < startupMillis {
-            wait = quickRetryMillis
-        } else {
-            wait = min(retryMillis, 250 << min(max(e.misses - 1, 0), 16))
-        }
-        return now - e.fetchedMillis >= wait
+    private func backOffIsDue(_ e: Entry, now: Int64) -> Bool {
+        now - e.fetchedMillis >= min(retryMillis, 250 << min(max(e.misses - 1, 0), 16))
+    }
+
+    private func quickRetryIsDue(_ e: Entry, now: Int64, exec: Bool) -> Bool {
+        (exec || now - e.firstMissMillis < startupMillis) && now - e.fetchedMillis >= quickRetryMillis
     }
 
     /// Asks the reader of the runtime the cgroup path names; for ambiguous paths, every reader in turn.

@@ -55,14 +55,7 @@ public struct AlertFormatter: Sendable {
             case .text(let bytes): message += bytes
             case .token(let i):
                 let token = rule.output.tokens[i]
-                var rendered: [UInt8]
-                if token.name == "container.info" {
-                    rendered = []
-                } else if let value = evaluator.value(token.value, source) {
-                    rendered = Self.render(value, ancestorList: token.anyAncestor)
-                } else {
-                    rendered = Array("<NA>".utf8)
-                }
+                var rendered = Self.text(of: token, source, evaluator)
                 if let width = token.width {
                     if rendered.count > width {
                         rendered = Array(rendered.prefix(width))
@@ -86,10 +79,7 @@ public struct AlertFormatter: Sendable {
                 for part in format.parts {
                     switch part {
                     case .text(let bytes): text += bytes
-                    case .token(let i):
-                        let token = format.tokens[i]
-                        text += evaluator.value(token.value, source).map { Self.render($0, ancestorList: token.anyAncestor) }
-                            ?? Array("<NA>".utf8)
+                    case .token(let i): text += Self.text(of: format.tokens[i], source, evaluator)
                     }
                 }
                 fields[key] = (.string(text), false)
@@ -100,6 +90,15 @@ public struct AlertFormatter: Sendable {
             timeNanoseconds: timeNanoseconds, message: message,
             fields: fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.0, $0.value.1) },
             uuid: UUID().uuidString.lowercased())
+    }
+
+    /// A token's text for this event: its value, `<NA>` when missing, nothing for the deprecated `%container.info`.
+    static func text<Source: FieldSource>(of token: OutputFormat.Token, _ source: Source, _ evaluator: RuleEvaluator)
+        -> [UInt8]
+    {
+        if token.name == "container.info" { return [] }
+        guard let value = evaluator.value(token.value, source) else { return Array("<NA>".utf8) }
+        return render(value, ancestorList: token.anyAncestor)
     }
 
     /// Text form of a value: lists as `(a,b)`, ancestor fields without index space-separated.

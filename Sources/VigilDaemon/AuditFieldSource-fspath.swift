@@ -8,7 +8,8 @@ import RuleEngine
 /// Which PATH item is which follows the kernel's order of items, as `evt.arg.*` does: the object of a one-path call
 /// is its named non-PARENT item; rename's source is its DELETE item and its target the CREATE one; link(2)'s
 /// source is the *new* name (CREATE) and its target the existing file (NORMAL), and symlink's source the link
-/// (CREATE) and its target the content (UNKNOWN) — libsinsp's choice, kept so rules mean the same.
+/// (CREATE) and its target the content (UNKNOWN) — libsinsp's choice, kept so rules mean the same. Names are made
+/// absolute as `fd.name`'s are (`itemName`): a name relative to a dirfd Vigil does not know stays missing.
 extension AuditFieldSource {
     enum FSPathRole { case name, source, target }
 
@@ -17,7 +18,6 @@ extension AuditFieldSource {
         "fchmodat2", "fchmod", "chown", "lchown", "fchown", "fchownat", "quotactl", "umount", "umount2",
     ]
     static let fsPathOpenSyscalls: Set<String> = ["open", "openat", "openat2"]
-    static let fsPathFDSyscalls: Set<String> = ["fchmod", "fchown"]
 
     func fsPath(_ f: AuditField) -> FieldValue? {
         guard let sc = decoded.syscall, let name = sc.name, let exit = sc.exit else { return nil }
@@ -30,43 +30,17 @@ extension AuditFieldSource {
         case .fsPathSource, .fsPathSourceRaw: role = .source
         default: role = .target
         }
-        switch role {
-        case .name:
-            guard Self.fsPathNameSyscalls.contains(name) else { return nil }
-            if Self.fsPathFDSyscalls.contains(name) {
-                // fchmod/fchown name no path: the fd's, from the fd table.
-                guard let fd = enriched?.fd, !fd.type.isSocket, let n = raw ? (fd.nameRaw ?? fd.name) : fd.name
-                else { return nil }
-                return .string(Array(n))
-            }
-            return pathItem.flatMap { fsPathValue($0, raw: raw) }
-        case .source, .target:
-            let nametype: String
-            switch (name, role) {
-            case ("rename", .source), ("renameat", .source), ("renameat2", .source): nametype = "DELETE"
-            case ("rename", _), ("renameat", _), ("renameat2", _): nametype = "CREATE"
-            case ("link", .source), ("linkat", .source), ("symlink", .source), ("symlinkat", .source): nametype = "CREATE"
-            case ("link", _), ("linkat", _): nametype = "NORMAL"
-            case ("symlink", _), ("symlinkat", _): nametype = "UNKNOWN"
-            default: return nil
-            }
-            return pathItem(nametype: nametype).flatMap { fsPathValue($0, raw: raw) }
+        let nametype: String
+        switch (name, role) {
+        // The object of a one-path call is what `fd.name` names (fchmod/fchown: the fd table's file).
+        case (_, .name): return Self.fsPathNameSyscalls.contains(name) ? fdName(raw: raw) : nil
+        case ("rename", .source), ("renameat", .source), ("renameat2", .source): nametype = "DELETE"
+        case ("rename", _), ("renameat", _), ("renameat2", _): nametype = "CREATE"
+        case ("link", .source), ("linkat", .source), ("symlink", .source), ("symlinkat", .source): nametype = "CREATE"
+        case ("link", _), ("linkat", _): nametype = "NORMAL"
+        case ("symlink", _), ("symlinkat", _): nametype = "UNKNOWN"
+        default: return nil
         }
-    }
-
-    /// A PATH item's name as passed, or made absolute: the enricher's resolution (CWD or the syscall's dirfd), else
-    /// the CWD record, as libsinsp prepends the thread's CWD.
-    func fsPathValue(_ item: DecodedEvent.PathItem, raw: Bool) -> FieldValue? {
-        guard let name = item.name else { return nil }
-        if raw { return .string(Array(name)) }
-        if name.first == UInt8(ascii: "/") { return .string(Array(PathName.normalize(name))) }
-        if let e = enriched,
-            let resolved = e.paths.first(where: { $0.item == item.item && $0.nameRaw.map { $0.elementsEqual(name) } == true })?
-                .name
-        {
-            return .string(Array(resolved))
-        }
-        let cwd = decoded.cwd ?? enriched?.process.cwd
-        return PathName.join(cwd, name).map { .string(Array($0)) }
+        return pathItem(nametype: nametype).flatMap { itemName($0, raw: raw) }
     }
 }

@@ -424,7 +424,13 @@ public struct AuditFieldSource: FieldSource {
             }
             return nil  // a connection tuple needs the local end, which audit does not give
         }
-        guard let item = pathItem, let name = item.name else { return nil }
+        return pathItem.flatMap { itemName($0, raw: raw) }
+    }
+
+    /// A PATH item's name as passed, or as the event means it: absolute names as logged, relative ones as the
+    /// enricher resolved them (against the CWD or the syscall's dirfd), else against the CWD record.
+    func itemName(_ item: DecodedEvent.PathItem, raw: Bool) -> FieldValue? {
+        guard let name = item.name else { return nil }
         let path = Array(name)
         if raw || path.first == UInt8(ascii: "/") { return .string(path) }
         if let e = enriched {
